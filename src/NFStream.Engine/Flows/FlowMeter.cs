@@ -1,0 +1,286 @@
+using System.Runtime.CompilerServices;
+using NFStream.Engine.Decoding;
+using NFStream.Engine.Dpi;
+using NFStream.Engine.Features;
+using NFStream.Engine.Plugins;
+
+namespace NFStream.Engine.Flows;
+
+/// <summary>
+/// One flow meter (NFStream's meter_workflow + lib_engine.c's flow layer): keeps the flow cache, applies the
+/// idle and active timeouts in NFStream's order, runs the idle scan every 10 ms of packet time, updates the
+/// counters and statistics, and queues expired flows in the order they expire.
+/// </summary>
+public sealed class FlowMeter : IDisposable
+{
+    /// <summary>expiration_id of a flow evicted early because the cache reached its bound.</summary>
+    public const int EvictedExpirationId = 2;
+    private const ulong ScanIntervalMs = 10;
+    private const int ScanBudget = 1000;
+
+    private readonly FlowOptions options;
+    private readonly IFlowClassifier? classifier;
+    private readonly IFlowPlugin[] plugins;
+    private readonly NFPacket? pluginPacket;
+    private readonly FlowCache cache;
+    private readonly Queue<NFlow> expired = new();
+    private readonly ulong idleMs, activeMs;
+    private readonly bool statistics;
+    private readonly int splt;
+    private readonly FlowColumnSet columns;
+    private ulong tick, lastScanTick;
+
+    public FlowMeter(FlowOptions options, IFlowClassifier? classifier = null, IReadOnlyList<IFlowPlugin>? plugins = null)
+    {
+        this.options = options;
+        this.classifier = options.NDissections > 0 ? classifier : null;
+        this.plugins = plugins?.ToArray() ?? Array.Empty<IFlowPlugin>();
+        if (this.plugins.Length > 0) pluginPacket = new NFPacket();
+        idleMs = options.IdleTimeoutMs;
+        activeMs = options.ActiveTimeoutMs;
+        statistics = options.StatisticalAnalysis;
+        splt = options.SpltAnalysis;
+        columns = options.Columns;
+        cache = new FlowCache(Math.Min(options.MaxActiveFlows, 1 << 16));
+    }
+
+    /// <summary>Flows currently held.</summary>
+    public int ActiveFlows => cache.Count;
+
+    /// <summary>Flows evicted early because the cache was full.</summary>
+    public long EvictedFlows { get; private set; }
+
+    /// <summary>The meter's clock: the latest packet time seen (ms).</summary>
+    public ulong ClockMs => tick;
+
+    /// <summary>Takes the next expired flow, in expiry order.</summary>
+    public bool TryTakeExpired(out NFlow flow) => expired.TryDequeue(out flow!);
+
+    public int PendingExpired => expired.Count;
+
+    /// <summary>Meters one parsed packet that belongs to this meter.</summary>
+    public void Process(ref ParsedPacket pkt, ReadOnlySpan<byte> frame)
+    {
+        if (pkt.TimeMs > tick) tick = pkt.TimeMs;
+        else pkt.TimeMs = tick;
+        bool scan = tick - lastScanTick >= ScanIntervalMs;
+        if (scan) lastScanTick = tick;
+        Consume(ref pkt, frame);
+        if (scan) Scan();
+    }
+
+    /// <summary>A parsed packet that belongs to another meter: it only advances the clock (and may scan).</summary>
+    public void Tick(ulong timeMs)
+    {
+        if (timeMs > tick) tick = timeMs;
+        if (tick - lastScanTick >= ScanIntervalMs)
+        {
+            Scan();
+            lastScanTick = tick;
+        }
+    }
+
+    /// <summary>Advances the clock by wall time (live capture on a quiet link) and runs the idle scan.</summary>
+    public void AdvanceClock(ulong timeMs) => Tick(timeMs);
+
+    /// <summary>End of input: expires every cached flow in creation order.</summary>
+    public void Flush()
+    {
+        while (cache.Oldest is { } flow)
+        {
+            cache.Remove(flow);
+            Expire(flow);
+        }
+    }
+
+    private void Consume(ref ParsedPacket pkt, ReadOnlySpan<byte> frame)
+    {
+        var key = FlowKey.From(pkt);
+        if (cache.TryGet(key, out var flow))
+        {
+            int reason = Update(flow, ref pkt, frame);
+            if (reason != 0)
+            {
+                cache.Remove(flow);
+                flow.expiration_id = reason - 1;
+                Expire(flow);
+                Create(key, ref pkt, frame);
+            }
+            else if (plugins.Length != 0)
+            {
+                pluginPacket!.Load(pkt, frame, flow);
+                foreach (var plugin in plugins) plugin.OnUpdate(pluginPacket, flow);
+                if (flow.expiration_id == -1)
+                {
+                    cache.Remove(flow);
+                    Expire(flow);
+                }
+            }
+        }
+        else
+        {
+            Create(key, ref pkt, frame);
+        }
+    }
+
+    private void Create(in FlowKey key, ref ParsedPacket pkt, ReadOnlySpan<byte> frame)
+    {
+        var flow = Init(key, ref pkt, frame);
+        if (plugins.Length != 0)
+        {
+            pluginPacket!.Load(pkt, frame, flow);
+            foreach (var plugin in plugins) plugin.OnInit(pluginPacket, flow);
+            if (flow.expiration_id == -1)
+            {
+                Expire(flow);
+                return;
+            }
+        }
+        if (cache.Count >= options.MaxActiveFlows && cache.Oldest is { } victim)
+        {
+            cache.Remove(victim);
+            victim.expiration_id = EvictedExpirationId;
+            EvictedFlows++;
+            Expire(victim);
+        }
+        cache.Add(flow);
+    }
+
+    private void Scan()
+    {
+        int scanned = 0;
+        while (scanned < ScanBudget && cache.Oldest is { } flow)
+        {
+            if (tick < idleMs || tick - idleMs < flow.BiLast) break;
+            cache.Remove(flow);
+            Expire(flow);
+            scanned++;
+        }
+    }
+
+    private void Expire(NFlow flow)
+    {
+        if (classifier is not null) flow.L7 = classifier.Finish(ref flow.Dpi);
+        foreach (var plugin in plugins) plugin.OnExpire(flow);
+        expired.Enqueue(flow);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private ushort SizeOf(in ParsedPacket p) => options.AccountingMode switch
+    {
+        AccountingMode.LinkLayer => p.RawSize,
+        AccountingMode.IP => p.IpSize,
+        AccountingMode.Transport => p.TransportSize,
+        _ => p.PayloadSize,
+    };
+
+    private static ReadOnlySpan<byte> IpContent(in ParsedPacket p, ReadOnlySpan<byte> frame) =>
+        frame.Slice(p.IpOffset, Math.Min(p.IpLength, frame.Length - p.IpOffset));
+
+    private NFlow Init(in FlowKey key, ref ParsedPacket p, ReadOnlySpan<byte> frame)
+    {
+        ushort size = SizeOf(p);
+        var f = new NFlow { Key = key, ColumnSet = columns };
+        if (splt > 0) f.Splt = new SpltArrays(splt, size);
+        classifier?.Begin(ref f.Dpi, IpContent(p, frame), p.TimeMs);
+        f.BiFirst = f.BiLast = p.TimeMs;
+        f.tunnel_id = p.TunnelId;
+        f.ip_version = p.IpVersion;
+        f.SrcIpHi = p.SrcHi;
+        f.SrcIpLo = p.SrcLo;
+        f.DstIpHi = p.DstHi;
+        f.DstIpLo = p.DstLo;
+        f.SrcMacValue = p.SrcMac;
+        f.DstMacValue = p.DstMac;
+        f.src_port = p.SrcPort;
+        f.dst_port = p.DstPort;
+        f.protocol = p.Protocol;
+        f.vlan_id = p.VlanId;
+        f.BiPackets = 1;
+        f.BiBytes = size;
+        f.S2dFirst = f.S2dLast = p.TimeMs;
+        f.S2dPackets = 1;
+        f.S2dBytes = size;
+        if (statistics)
+        {
+            f.BiPs.Init(size);
+            f.BiFlags.Add(p.TcpFlags);
+            f.S2dPs.Init(size);
+            f.S2dFlags.Add(p.TcpFlags);
+        }
+        p.Direction = 0;
+        p.DeltaTimeMs = 0;
+        return f;
+    }
+
+    /// <returns>0 when updated, 1 when the flow is idle-expired, 2 when active-expired (the packet is not counted).</returns>
+    private int Update(NFlow f, ref ParsedPacket p, ReadOnlySpan<byte> frame)
+    {
+        ulong t = p.TimeMs;
+        if (t - f.BiLast >= idleMs) return 1;
+        if (t - f.BiFirst >= activeMs) return 2;
+        byte dir = (byte)(f.src_port != p.SrcPort || f.dst_port != p.DstPort
+            || f.SrcIpLo != p.SrcLo || f.SrcIpHi != p.SrcHi || f.DstIpLo != p.DstLo || f.DstIpHi != p.DstHi ? 1 : 0);
+        p.Direction = dir;
+        ushort size = SizeOf(p);
+        ulong piat = t - f.BiLast;
+        p.DeltaTimeMs = piat;
+        f.BiPackets++;
+        f.Splt?.Record(f.BiPackets - 1, dir, size, piat);
+        f.BiLast = t;
+        classifier?.Update(ref f.Dpi, IpContent(p, frame), t, f.BiPackets);
+        f.BiBytes += size;
+        if (statistics)
+        {
+            f.BiFlags.Add(p.TcpFlags);
+            f.BiPs.Update(size, f.BiPackets);
+            f.BiPiat.Add(piat, f.BiPackets);
+        }
+        if (dir == 0)
+        {
+            f.S2dPackets++;
+            ulong gap = t - f.S2dLast;
+            f.S2dLast = t;
+            f.S2dBytes += size;
+            if (statistics)
+            {
+                f.S2dPs.Update(size, f.S2dPackets);
+                f.S2dFlags.Add(p.TcpFlags);
+                f.S2dPiat.Add(gap, f.S2dPackets);
+            }
+        }
+        else
+        {
+            f.D2sPackets++;
+            f.D2sBytes += size;
+            if (f.D2sPackets == 1)
+            {
+                f.D2sFirst = f.D2sLast = t;
+                if (statistics)
+                {
+                    f.D2sPs.Init(size);
+                    f.D2sFlags.Add(p.TcpFlags);
+                }
+            }
+            else
+            {
+                ulong gap = t - f.D2sLast;
+                f.D2sLast = t;
+                if (statistics)
+                {
+                    f.D2sPs.Update(size, f.D2sPackets);
+                    f.D2sFlags.Add(p.TcpFlags);
+                    f.D2sPiat.Add(gap, f.D2sPackets);
+                }
+            }
+        }
+        return 0;
+    }
+
+    /// <summary>Releases classifier state of flows still cached (for example after cancellation).</summary>
+    public void Dispose()
+    {
+        if (classifier is null) return;
+        for (var f = cache.Oldest; f is not null; f = f.Newer) classifier.Release(ref f.Dpi);
+    }
+}

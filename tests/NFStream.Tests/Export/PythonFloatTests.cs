@@ -1,0 +1,1 @@
+namespace NFStream.Tests.Export;
