@@ -46,3 +46,9 @@ public interface IPacketSource : IDisposable
     /// <summary>Total bytes (for progress), or 0 when unknown.</summary>
     long Length { get; }
 }
+
+/// <summary>A source whose packets (mostly) share one link type, for messages.</summary>
+public interface IHasLinkType
+{
+    int LinkType { get; }
+}

@@ -3,7 +3,7 @@ using System.Buffers.Binary;
 namespace NFStream.Engine.Capture;
 
 /// <summary>Classic libpcap files: either byte order, microsecond or nanosecond timestamps.</summary>
-internal sealed class PcapFileReader : IPacketSource
+internal sealed class PcapFileReader : IPacketSource, IHasLinkType
 {
     internal const uint MagicMicro = 0xa1b2c3d4, MagicNano = 0xa1b23c4d;
     /// <summary>libpcap refuses records larger than this (MAXIMUM_SNAPLEN).</summary>

@@ -7,7 +7,7 @@ namespace NFStream.Engine.Capture;
 /// types, if_tsresol and if_tsoffset, enhanced, simple and obsolete packet blocks; every other block is skipped.
 /// Timestamps are reduced to microseconds the way libpcap does, then truncated to milliseconds.
 /// </summary>
-internal sealed class PcapNgFileReader : IPacketSource
+internal sealed class PcapNgFileReader : IPacketSource, IHasLinkType
 {
     internal const uint SectionHeaderType = 0x0A0D0D0A;
     private const uint ByteOrderMagic = 0x1A2B3C4D;
@@ -46,7 +46,9 @@ internal sealed class PcapNgFileReader : IPacketSource
     public long Length => window.Length;
 
     /// <summary>The link type of the first interface, or -1 before one is seen.</summary>
-    public int FirstLinkType => interfaces.Count > 0 ? interfaces[0].LinkType : -1;
+    public int LinkType => lastUnsupported >= 0 ? lastUnsupported : interfaces.Count > 0 ? interfaces[0].LinkType : -1;
+
+    private int lastUnsupported = -1;
 
     private uint R32(ReadOnlySpan<byte> s, int at) => swapped
         ? BinaryPrimitives.ReadUInt32BigEndian(s.Slice(at))
@@ -176,6 +178,7 @@ internal sealed class PcapNgFileReader : IPacketSource
             options = options.Slice(4 + ((length + 3) & ~3));
         }
         interfaces.Add(new Interface(linkType, snap, units, tsOffset));
+        if (!LinkTypes.IsSupported(linkType)) lastUnsupported = linkType;
     }
 
     /// <summary>libpcap's conversion: whole seconds, then the fraction scaled to microseconds, then ms.</summary>

@@ -62,6 +62,17 @@ public static class PythonFloat
         }
         raw = raw[..rawLength];
 
+        // .NET 9/10's Dragon4 fallback uses equal rounding margins for exact powers of two (dotnet/runtime#131131),
+        // yielding e.g. "2.980232238769531E-08" for 2^-25, which parses back to the next lower double.
+        // Powers of two are the only values with unequal margins, so only they need checking.
+        if ((BitConverter.DoubleToUInt64Bits(value) & 0x000F_FFFF_FFFF_FFFFUL) == 0
+            && value != 0
+            && (!double.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out double back) || back != value))
+        {
+            rawLength = ShortestForPowerOfTwo(value, stackalloc char[MaxLength], out Span<char> fixedRaw);
+            raw = fixedRaw[..rawLength];
+        }
+
         // Decompose into sign, significant digits (no leading/trailing zeros) and decpt.
         bool negative = false;
         int pos = 0;
@@ -145,6 +156,95 @@ public static class PythonFloat
         }
 
         return Layout(negative, digits[..digitCount], decpt, destination, out charsWritten);
+    }
+
+    /// <summary>
+    /// Correct shortest digits for an exact power of two whose .NET "R" output did not round-trip.
+    /// For each length n = 1..17, tries the correctly rounded n-digit value and then the
+    /// next n-digit value up in magnitude (the lower rounding margin of a power of two is half the upper one, so
+    /// the nearest candidate may fall outside while the one above is inside); the first that round-trips wins.
+    /// This is what Gay's dtoa mode 0 returns: the shortest round-tripping string, nearest among those.
+    /// </summary>
+    internal static int ShortestForPowerOfTwo(double value, Span<char> scratch, out Span<char> result)
+    {
+        Span<char> format = stackalloc char[3];
+        for (int n = 1; n <= 17; n++)
+        {
+            // "E{n-1}" gives n correctly rounded significant digits: [-]d.ddddE+xxx
+            format[0] = 'E';
+            int formatLength = 1;
+            if (n - 1 >= 10)
+            {
+                format[formatLength++] = (char)('0' + (n - 1) / 10);
+            }
+            format[formatLength++] = (char)('0' + (n - 1) % 10);
+            if (!value.TryFormat(scratch, out int length, format[..formatLength], CultureInfo.InvariantCulture))
+            {
+                break;
+            }
+            if (RoundTrips(scratch[..length], value))
+            {
+                result = scratch;
+                return length;
+            }
+            length = IncrementLastDigit(scratch, length);
+            if (RoundTrips(scratch[..length], value))
+            {
+                result = scratch;
+                return length;
+            }
+        }
+
+        // Unreachable: 17 correctly rounded digits always round-trip.
+        value.TryFormat(scratch, out int r, "G17", CultureInfo.InvariantCulture);
+        result = scratch;
+        return r;
+    }
+
+    private static bool RoundTrips(ReadOnlySpan<char> text, double value) =>
+        double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double back) && back == value;
+
+    /// <summary>
+    /// Adds one unit in the last mantissa digit of an "E"-formatted number ("[-]d.dddE+xxx"), carrying as needed;
+    /// a carry out of the first digit becomes "1.000…" with the exponent increased. Returns the new length.
+    /// </summary>
+    internal static int IncrementLastDigit(Span<char> text, int length)
+    {
+        int e = text[..length].IndexOf('E');
+        int i = e - 1;
+        while (i >= 0)
+        {
+            char c = text[i];
+            if (c == '.')
+            {
+                i--;
+                continue;
+            }
+            if (c == '-')
+            {
+                break;
+            }
+            if (c == '9')
+            {
+                text[i] = '0';
+                i--;
+                continue;
+            }
+            text[i] = (char)(c + 1);
+            return length;
+        }
+
+        // Carry out of the leading digit: 9.99E+k + ulp = 1.00E+(k+1). The leading digit (now '0') becomes '1'.
+        int lead = text[0] == '-' ? 1 : 0;
+        text[lead] = '1';
+        int exponent = int.Parse(text[(e + 1)..length], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture) + 1;
+        int p = e + 1;
+        text[p++] = exponent < 0 ? '-' : '+';
+        int absExponent = Math.Abs(exponent);
+        text[p++] = (char)('0' + absExponent / 100);
+        text[p++] = (char)('0' + absExponent / 10 % 10);
+        text[p++] = (char)('0' + absExponent % 10);
+        return p;
     }
 
     /// <summary>Lays out digits per CPython's <c>format_float_short</c> (mode 'r', ADD_DOT_0).</summary>

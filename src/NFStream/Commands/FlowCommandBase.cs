@@ -1,0 +1,153 @@
+using System.Diagnostics;
+using System.Management.Automation;
+using NFStream.Engine;
+using NFStream.Engine.Capture;
+using NFStream.Engine.Flows;
+using NFStream.Hosting;
+
+namespace NFStream.Commands;
+
+/// <summary>
+/// The flow options that every flow-producing cmdlet shares (NFStreamer's parameters), their validation, and
+/// the loop that pumps packets through an engine extractor and streams its flows onto the pipeline.
+/// </summary>
+public abstract class FlowCommandBase : PSCmdlet
+{
+    private const int PacketsPerBatch = 4096;
+    private const long MaxTimeoutSeconds = 18446744073709551; // NFStream: seconds * 1000 must fit in uint64
+    private readonly CancellationTokenSource stopping = new();
+    private readonly Stopwatch progressClock = Stopwatch.StartNew();
+
+    /// <summary>Seconds without packets after which a flow expires (NFStream idle_timeout).</summary>
+    [Parameter]
+    [ValidateRange(0, MaxTimeoutSeconds)]
+    public long IdleTimeout { get; set; } = (long)FlowOptions.DefaultIdleTimeoutSeconds;
+
+    /// <summary>Seconds after its first packet at which a flow is cut (NFStream active_timeout).</summary>
+    [Parameter]
+    [ValidateRange(0, MaxTimeoutSeconds)]
+    public long ActiveTimeout { get; set; } = (long)FlowOptions.DefaultActiveTimeoutSeconds;
+
+    [Parameter]
+    public AccountingMode AccountingMode { get; set; } = AccountingMode.LinkLayer;
+
+    [Parameter]
+    public bool DecodeTunnels { get; set; } = true;
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? BpfFilter { get; set; }
+
+    [Parameter]
+    public SwitchParameter StatisticalAnalysis { get; set; }
+
+    [Parameter]
+    [ValidateRange(0, 65535)]
+    public int SpltAnalysis { get; set; }
+
+    [Parameter]
+    [ValidateRange(0, 255)]
+    public int NDissections { get; set; } = 20;
+
+    /// <summary>Stop after this many flows (NFStream max_nflows); 0 means all.</summary>
+    [Parameter]
+    [ValidateRange(0, long.MaxValue)]
+    public long MaxFlows { get; set; }
+
+    /// <summary>Upper bound on flows held at once; reaching it emits the oldest early (expiration_id 2).</summary>
+    [Parameter]
+    [ValidateRange(1, int.MaxValue)]
+    public int MaxActiveFlows { get; set; } = FlowOptions.DefaultMaxActiveFlows;
+
+    protected CancellationToken Cancellation => stopping.Token;
+
+    protected FlowOptions BuildOptions()
+    {
+        if (SpltAnalysis > 255)
+            WriteWarning("The specified SpltAnalysis value is higher than 255. High values can impact performance.");
+        return new FlowOptions
+        {
+            IdleTimeoutSeconds = (ulong)IdleTimeout,
+            ActiveTimeoutSeconds = (ulong)ActiveTimeout,
+            AccountingMode = AccountingMode,
+            DecodeTunnels = DecodeTunnels,
+            StatisticalAnalysis = StatisticalAnalysis,
+            SpltAnalysis = SpltAnalysis,
+            NDissections = NDissections,
+            MaxActiveFlows = MaxActiveFlows,
+        };
+    }
+
+    /// <summary>Creates an extractor for one capture; null (after a terminating error) when it can't be built.</summary>
+    protected FlowExtractor CreateExtractor(FlowOptions options)
+    {
+        Engine.Capture.BpfFilter? filter = null;
+        if (BpfFilter is not null)
+        {
+            try
+            {
+                filter = new Engine.Capture.BpfFilter(BpfFilter);
+            }
+            catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+            {
+                ThrowTerminatingError(Errors.BadFilter(BpfFilter, e));
+            }
+        }
+        var classifier = DpiLoader.Create(this, options);
+        return new FlowExtractor(options, classifier, filter, plugins: null, maxFlows: MaxFlows);
+    }
+
+    /// <summary>
+    /// Meters every packet of <paramref name="source"/>, writing flows as they expire. A corrupt source gives an
+    /// ErrorRecord naming the file and offset; what was read before it stays metered. Returns false when the
+    /// run is over (stopped, or -MaxFlows reached).
+    /// </summary>
+    protected bool MeterSource(FlowExtractor extractor, IPacketSource source, ProgressRecord? progress)
+    {
+        try
+        {
+            while (true)
+            {
+                if (Cancellation.IsCancellationRequested) return false;
+                bool more = extractor.Pump(source, PacketsPerBatch);
+                WriteFlows(extractor);
+                if (extractor.Completed) return false;
+                if (progress is not null) ReportProgress(progress, source);
+                if (!more) return true;
+            }
+        }
+        catch (CaptureFileException e)
+        {
+            WriteFlows(extractor);
+            WriteError(Errors.CaptureUnreadable(e));
+            return !extractor.Completed;
+        }
+    }
+
+    /// <summary>End of a capture: flushes the cache and writes the remaining flows, then the verbose summary.</summary>
+    protected void FinishCapture(FlowExtractor extractor, string name)
+    {
+        if (!extractor.Completed && !Cancellation.IsCancellationRequested)
+        {
+            extractor.Finish();
+            WriteFlows(extractor);
+        }
+        WriteVerbose($"{name}: {extractor.Statistics}");
+    }
+
+    protected void WriteFlows(FlowExtractor extractor)
+    {
+        while (extractor.TryTakeFlow(out var flow)) WriteObject(flow);
+    }
+
+    private void ReportProgress(ProgressRecord progress, IPacketSource source)
+    {
+        if (progressClock.ElapsedMilliseconds < 250 || source.Length <= 0) return;
+        progressClock.Restart();
+        progress.PercentComplete = (int)Math.Clamp(100 * source.Position / source.Length, 0, 100);
+        progress.StatusDescription = $"{source.Name}: {source.Position / (1024 * 1024)} of {source.Length / (1024 * 1024)} MiB";
+        WriteProgress(progress);
+    }
+
+    protected override void StopProcessing() => stopping.Cancel();
+}

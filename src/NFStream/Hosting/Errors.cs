@@ -1,0 +1,45 @@
+using System.Management.Automation;
+using NFStream.Engine.Capture;
+
+namespace NFStream.Hosting;
+
+/// <summary>The module's ErrorRecords: one place for their ids, categories and targets.</summary>
+internal static class Errors
+{
+    public static ErrorRecord PathNotFound(string path) => new(
+        new ItemNotFoundException($"Cannot find path '{path}' because it does not exist."),
+        "PathNotFound", ErrorCategory.ObjectNotFound, path);
+
+    public static ErrorRecord IsDirectory(string path) => new(
+        new IOException($"'{path}' is a directory; give a capture file, or a wildcard such as '{Path.Combine(path, "*.pcap")}'."),
+        "PathIsDirectory", ErrorCategory.InvalidArgument, path);
+
+    public static ErrorRecord CaptureUnreadable(CaptureFileException e) => new(
+        e, e.Offset == 0 ? "CaptureFormatInvalid" : "CaptureCorrupt",
+        e.Offset == 0 ? ErrorCategory.InvalidData : ErrorCategory.ReadError, e.Path)
+    {
+        ErrorDetails = new ErrorDetails(e.Message)
+        {
+            RecommendedAction = "Flows read before this point were emitted. Check the file, or repair it (for example with pcapfix or editcap) and read it again.",
+        },
+    };
+
+    public static ErrorRecord FileAccess(string path, Exception e) => new(
+        e, "CaptureOpenFailed", e is UnauthorizedAccessException ? ErrorCategory.PermissionDenied : ErrorCategory.OpenError, path);
+
+    public static ErrorRecord UnsupportedLinkType(string path, int linkType) => new(
+        new NotSupportedException($"{path}: link type {LinkTypes.Describe(linkType)} is not supported; its packets were counted as ignored."),
+        "UnsupportedLinkType", ErrorCategory.NotImplemented, path);
+
+    public static ErrorRecord BadFilter(string filter, Exception e) => new(
+        e, "BpfFilterInvalid", ErrorCategory.InvalidArgument, filter);
+
+    public static ErrorRecord DpiUnavailable(Exception e) => new(
+        e, "DpiUnavailable", ErrorCategory.NotInstalled, null)
+    {
+        ErrorDetails = new ErrorDetails(e.Message)
+        {
+            RecommendedAction = "Install nDPI (Debian: apt-get install libndpi4.2) and rebuild the module, or pass -NDissections 0 to meter flows without layer-7 columns.",
+        },
+    };
+}

@@ -1,0 +1,78 @@
+using System.Management.Automation;
+
+namespace NFStream.Hosting;
+
+/// <summary>
+/// Resolves -Path (wildcards) and -LiteralPath arguments to file-system paths through the PowerShell provider,
+/// as platyPS and the built-in cmdlets do: one ErrorRecord per argument that names nothing, and on.
+/// </summary>
+internal static class ProviderPaths
+{
+    public static List<string> ResolveInputFiles(PSCmdlet cmdlet, IEnumerable<string> paths, bool literal)
+    {
+        var files = new List<string>();
+        foreach (var path in paths)
+        {
+            try
+            {
+                if (literal)
+                {
+                    string resolved = cmdlet.SessionState.Path.GetUnresolvedProviderPathFromPSPath(path, out var provider, out _);
+                    if (!IsFileSystem(cmdlet, provider, path)) continue;
+                    if (File.Exists(resolved)) files.Add(resolved);
+                    else if (Directory.Exists(resolved)) cmdlet.WriteError(Errors.IsDirectory(path));
+                    else cmdlet.WriteError(Errors.PathNotFound(path));
+                    continue;
+                }
+                var matches = cmdlet.SessionState.Path.GetResolvedProviderPathFromPSPath(path, out var wildcardProvider);
+                if (!IsFileSystem(cmdlet, wildcardProvider, path)) continue;
+                int before = files.Count;
+                foreach (var m in matches)
+                {
+                    if (File.Exists(m)) files.Add(m);
+                    else if (!WildcardPattern.ContainsWildcardCharacters(path)) cmdlet.WriteError(Errors.IsDirectory(path));
+                }
+                if (files.Count == before && matches.Count == 0) cmdlet.WriteError(Errors.PathNotFound(path));
+            }
+            catch (ItemNotFoundException)
+            {
+                cmdlet.WriteError(Errors.PathNotFound(path));
+            }
+            catch (Exception e) when (e is ProviderNotFoundException or System.Management.Automation.DriveNotFoundException or PSArgumentException
+                                          or NotSupportedException or IOException or UnauthorizedAccessException)
+            {
+                cmdlet.WriteError(new ErrorRecord(e, "InvalidPath", ErrorCategory.InvalidArgument, path));
+            }
+        }
+        return files;
+    }
+
+    /// <summary>Resolves an output path (which need not exist yet) to a file-system path.</summary>
+    public static string ResolveOutputFile(PSCmdlet cmdlet, string path, bool literal)
+    {
+        if (!literal && WildcardPattern.ContainsWildcardCharacters(path))
+        {
+            var matches = cmdlet.SessionState.Path.GetResolvedProviderPathFromPSPath(path, out _);
+            if (matches.Count != 1)
+                cmdlet.ThrowTerminatingError(new ErrorRecord(
+                    new ArgumentException($"The path '{path}' must name exactly one file; it matches {matches.Count}."),
+                    "AmbiguousOutputPath", ErrorCategory.InvalidArgument, path));
+            return matches[0];
+        }
+        string resolved = cmdlet.SessionState.Path.GetUnresolvedProviderPathFromPSPath(path, out var provider, out _);
+        if (provider.ImplementingType != typeof(Microsoft.PowerShell.Commands.FileSystemProvider))
+            cmdlet.ThrowTerminatingError(new ErrorRecord(
+                new ArgumentException($"The path '{path}' is not a file-system path."),
+                "NotFileSystemPath", ErrorCategory.InvalidArgument, path));
+        return resolved;
+    }
+
+    private static bool IsFileSystem(PSCmdlet cmdlet, ProviderInfo provider, string path)
+    {
+        if (provider.ImplementingType == typeof(Microsoft.PowerShell.Commands.FileSystemProvider)) return true;
+        cmdlet.WriteError(new ErrorRecord(
+            new ArgumentException($"The path '{path}' is on the {provider.Name} provider; captures must be files."),
+            "NotFileSystemPath", ErrorCategory.InvalidArgument, path));
+        return false;
+    }
+}
