@@ -22,6 +22,4 @@ public enum IgnoreReason
     MalformedTunnel,
     /// <summary>Rejected by the BPF filter.</summary>
     Filtered,
-    /// <summary>Later than the end of a run that stopped early (for example after -MaxFlows).</summary>
-    NotProcessed,
 }

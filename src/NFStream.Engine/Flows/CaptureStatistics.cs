@@ -10,6 +10,9 @@ public sealed class CaptureStatistics
 {
     private readonly long[] ignored = new long[Enum.GetValues<IgnoreReason>().Length];
 
+    /// <summary>What was read: a file, several files read as one capture, or an interface.</summary>
+    public string Source { get; set; } = "";
+
     public long PacketsRead { get; internal set; }
     public long PacketsMetered { get; internal set; }
     public long BytesRead { get; internal set; }
@@ -32,7 +35,7 @@ public sealed class CaptureStatistics
     public override string ToString()
     {
         var reasons = string.Join(", ", IgnoredByReason.Select(kv => $"{kv.Key} {kv.Value}"));
-        return $"{PacketsRead} packets read, {PacketsMetered} metered, {PacketsIgnored} ignored" +
+        return $"{(Source.Length > 0 ? Source + ": " : "")}{PacketsRead} packets read, {PacketsMetered} metered, {PacketsIgnored} ignored" +
                (reasons.Length > 0 ? $" ({reasons})" : "") +
                $", {FlowsEmitted} flows, {Elapsed.TotalSeconds:0.###} s, {PacketsPerSecond:0} packets/s";
     }

@@ -59,6 +59,13 @@ public abstract class FlowCommandBase : PSCmdlet
     [ValidateRange(1, int.MaxValue)]
     public int MaxActiveFlows { get; set; } = FlowOptions.DefaultMaxActiveFlows;
 
+    /// <summary>Name of a variable that receives the packet accounting of each capture (CaptureStatistics objects).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? StatisticsVariable { get; set; }
+
+    private readonly List<CaptureStatistics> statistics = new();
+
     protected CancellationToken Cancellation => stopping.Token;
 
     protected FlowOptions BuildOptions()
@@ -132,7 +139,13 @@ public abstract class FlowCommandBase : PSCmdlet
             extractor.Finish();
             WriteFlows(extractor);
         }
-        WriteVerbose($"{name}: {extractor.Statistics}");
+        extractor.Statistics.Source = name;
+        WriteVerbose(extractor.Statistics.ToString());
+        if (StatisticsVariable is not null)
+        {
+            statistics.Add(extractor.Statistics);
+            SessionState.PSVariable.Set(StatisticsVariable, statistics.Count == 1 ? statistics[0] : statistics.ToArray());
+        }
     }
 
     protected void WriteFlows(FlowExtractor extractor)
