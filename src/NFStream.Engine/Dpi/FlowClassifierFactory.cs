@@ -1,13 +1,40 @@
 namespace NFStream.Engine.Dpi;
 
-// PLACEHOLDER (to be replaced by the nDPI shim work): the real factory loads the native shim.
+/// <summary>Creates the layer-7 classifier: nDPI 4.2 through the native shim libnfndpi.</summary>
 public static class FlowClassifierFactory
 {
-    public static IFlowClassifier Create(int nDissections) =>
-        throw new DpiUnavailableException("nDPI application detection is not available in this build.");
-}
+    /// <summary>
+    /// A new classifier with its own nDPI detection module, for one meter (one thread).
+    /// </summary>
+    /// <param name="nDissections">NFStream's n_dissections, 1 to 255 (0 means no classifier: do not call).</param>
+    /// <exception cref="DpiUnavailableException">The shim or nDPI 4.2 is missing, unloadable or mismatched; the
+    /// message says what to install or build.</exception>
+    public static IFlowClassifier Create(int nDissections)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(nDissections, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(nDissections, 255);
+        NdpiNative.EnsureLoaded();
+        nint context = NdpiNative.ContextCreate();
+        if (context == 0)
+            throw new DpiUnavailableException(
+                "nDPI could not initialise a detection module (out of memory, or a broken libndpi4.2 install: " +
+                "apt-get install --reinstall libndpi4.2).");
+        return new NdpiClassifier(context, nDissections);
+    }
 
-public sealed class DpiUnavailableException : Exception
-{
-    public DpiUnavailableException(string message, Exception? inner = null) : base(message, inner) { }
+    /// <summary>True when <see cref="Create"/> can load the shim; otherwise <paramref name="reason"/> says why.</summary>
+    public static bool IsAvailable(out string? reason)
+    {
+        try
+        {
+            NdpiNative.EnsureLoaded();
+            reason = null;
+            return true;
+        }
+        catch (DpiUnavailableException e)
+        {
+            reason = e.Message;
+            return false;
+        }
+    }
 }

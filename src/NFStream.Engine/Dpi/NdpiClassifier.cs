@@ -1,0 +1,165 @@
+namespace NFStream.Engine.Dpi;
+
+/// <summary>
+/// Layer-7 classification with nDPI 4.2 through the native shim, following NFStream's
+/// <c>n_dissections</c> rules (lib_engine.c: flow_init_bidirectional_dissection,
+/// flow_update_bidirectional_dissection, meter_expire_flow, flow_bidirectional_dissection_collect_info).
+/// One instance owns one nDPI detection module and serves one meter on one thread; nDPI's caches live in the
+/// module, so results depend on feeding every packet of a meter, in order, to the same instance.
+/// Create instances with <see cref="FlowClassifierFactory.Create"/>.
+/// </summary>
+public sealed unsafe class NdpiClassifier : IFlowClassifier
+{
+    private readonly int nDissections;
+    private nint context;
+
+    // Names depend only on the protocol ids (application) or the category id, so they are decoded once.
+    private readonly Dictionary<long, string> applicationNames = new();
+    private readonly Dictionary<int, string> categoryNames = new();
+
+    internal NdpiClassifier(nint context, int nDissections)
+    {
+        this.context = context;
+        this.nDissections = nDissections;
+    }
+
+    /// <summary>NFStream's n_dissections: how many packets (both directions) may reach nDPI, 1 to 255.</summary>
+    public int NDissections => nDissections;
+
+    /// <summary>nDPI's version string, such as "4.2.0".</summary>
+    public static string NdpiRevision
+    {
+        get
+        {
+            NdpiNative.EnsureLoaded();
+            return NdpiNative.NdpiRevision;
+        }
+    }
+
+    public void Begin(ref DpiFlowState state, ReadOnlySpan<byte> ipPacket, ulong timeMs)
+    {
+        nint module = Context;
+        if (state.Handle != 0) Release(ref state);
+        state = default;
+        state.Handle = NdpiNative.FlowCreate();
+        if (state.Handle == 0) throw new OutOfMemoryException("nDPI could not allocate a flow.");
+
+        Dissect(module, ref state, ipPacket, timeMs);
+        if (!state.AppKnown && nDissections == 1)
+        {
+            GiveUp(module, ref state);
+            state.DetectionCompleted = 1;
+        }
+    }
+
+    public void Update(ref DpiFlowState state, ReadOnlySpan<byte> ipPacket, ulong timeMs, ulong bidirectionalPackets)
+    {
+        if (state.Handle == 0) return;
+        if (state.DetectionCompleted != 0)
+        {
+            if (state.DetectionCompleted == 1) state.DetectionCompleted = 2;
+            return;
+        }
+
+        nint module = Context;
+        if (!state.AppKnown || NdpiNative.FlowExtraDissectionPossible(module, state.Handle) == 1)
+            Dissect(module, ref state, ipPacket, timeMs);
+        else
+            state.DetectionCompleted = 1;
+
+        if ((ulong)nDissections == bidirectionalPackets)
+        {
+            if (!state.AppKnown) GiveUp(module, ref state);
+            state.DetectionCompleted = 1;
+        }
+    }
+
+    public L7Result Finish(ref DpiFlowState state)
+    {
+        if (state.Handle == 0) return new L7Result();
+        nint module = Context;
+        if (!state.AppKnown && state.DetectionCompleted == 0) GiveUp(module, ref state);
+
+        NdpiResult native = default;
+        NdpiNative.FlowCollect(module, state.Handle, &native);
+        state.DetectionCompleted = 1;
+        Release(ref state);
+        return ToL7Result(&native);
+    }
+
+    public void Release(ref DpiFlowState state)
+    {
+        if (state.Handle == 0) return;
+        NdpiNative.FlowFree(state.Handle);
+        state.Handle = 0;
+    }
+
+    /// <summary>
+    /// Frees the detection module. Flows that still hold native state can be released afterwards (nDPI flows do
+    /// not point into the module), but no flow can be begun, updated or finished any more.
+    /// </summary>
+    public void Dispose()
+    {
+        FreeModule();
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>A classifier that was never disposed (a stopped pipeline) still returns nDPI's module memory.</summary>
+    ~NdpiClassifier() => FreeModule();
+
+    private void FreeModule()
+    {
+        nint module = context;
+        context = 0;
+        if (module != 0) NdpiNative.ContextFree(module);
+    }
+
+    private nint Context => context != 0 ? context : throw new ObjectDisposedException(nameof(NdpiClassifier));
+
+    private static void Dissect(nint module, ref DpiFlowState state, ReadOnlySpan<byte> ipPacket, ulong timeMs)
+    {
+        fixed (byte* packet = ipPacket)
+            state.AppKnown = NdpiNative.FlowProcess(module, state.Handle, packet, (uint)ipPacket.Length, timeMs) == 1;
+    }
+
+    private static void GiveUp(nint module, ref DpiFlowState state)
+    {
+        byte guessed = 0;
+        state.AppKnown = NdpiNative.FlowGiveup(module, state.Handle, &guessed) == 1;
+        state.Guessed = guessed != 0;
+    }
+
+    private L7Result ToL7Result(NdpiResult* r) => new()
+    {
+        ApplicationName = ApplicationName(r),
+        CategoryName = CategoryName(r),
+        IsGuessed = r->IsGuessed,
+        Confidence = NdpiConfidence.ToNfstream(r->NdpiConfidence),
+        RequestedServerName = NdpiText.Decode(new ReadOnlySpan<byte>(r->RequestedServerName, NdpiResult.ServerNameSize)),
+        ClientFingerprint = NdpiText.Decode(new ReadOnlySpan<byte>(r->ClientFingerprint, NdpiResult.FingerprintSize)),
+        ServerFingerprint = NdpiText.Decode(new ReadOnlySpan<byte>(r->ServerFingerprint, NdpiResult.FingerprintSize)),
+        UserAgent = NdpiText.Decode(new ReadOnlySpan<byte>(r->UserAgent, NdpiResult.UserAgentSize)),
+        ContentType = NdpiText.Decode(new ReadOnlySpan<byte>(r->ContentType, NdpiResult.ContentTypeSize)),
+    };
+
+    private string ApplicationName(NdpiResult* r)
+    {
+        long key = ((long)(uint)r->MasterProtocol << 32) | (uint)r->AppProtocol;
+        if (!applicationNames.TryGetValue(key, out string? name))
+        {
+            name = NdpiText.Decode(new ReadOnlySpan<byte>(r->ApplicationName, NdpiResult.ApplicationNameSize));
+            applicationNames.Add(key, name);
+        }
+        return name;
+    }
+
+    private string CategoryName(NdpiResult* r)
+    {
+        if (!categoryNames.TryGetValue(r->Category, out string? name))
+        {
+            name = NdpiText.Decode(new ReadOnlySpan<byte>(r->CategoryName, NdpiResult.CategoryNameSize));
+            categoryNames.Add(r->Category, name);
+        }
+        return name;
+    }
+}
