@@ -29,7 +29,7 @@ public static class ConformanceRun
         {
             var name = Path.GetFileName(pcap);
             var ours = Path.Combine(outDir, name + ".csv");
-            var reference = Path.Combine(corpus, "reference", variant.Name, name + ".csv");
+            var reference = Path.Combine(corpus, "reference", variant.Folder, name + ".csv");
             var difference = File.Exists(ours) ? Compare(CsvTable.Read(reference), CsvTable.Read(ours)) : "no CSV was written";
             outcomes.Add(new Outcome(name, difference, DeliberateDifferences.ContainsKey(name)));
         }

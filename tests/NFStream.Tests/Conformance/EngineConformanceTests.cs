@@ -23,7 +23,31 @@ public sealed class EngineConformanceTests
     [CorpusFact] public void Idle5Active30() => Check("idle5_active30");
     [CorpusFact] public void DefaultEngineColumns() => Check("default");
 
-    private void Check(string variantName)
+    /// <summary>
+    /// The default variant with nDPI on (-NDissections 20): every engine column stays exact, and the layer-7
+    /// columns agree with NFStream's at least as well as NFStream's flow rules over nDPI 4.2 do (85% on
+    /// application_name); the per-column figures go to out/conformance/default_dpi.txt.
+    /// </summary>
+    [CorpusFact]
+    public void DefaultWithApplicationDetection()
+    {
+        Assert.True(NFStream.Engine.Dpi.FlowClassifierFactory.IsAvailable(out var reason), reason);
+        var outcomes = Check("default_dpi");
+        var variant = ReferenceVariant.Named("default_dpi");
+        var agreement = new ApplicationAgreement();
+        var outDir = Path.Combine(RepositoryPaths.Root, "out", "conformance", variant.Name);
+        foreach (var outcome in outcomes)
+        {
+            var reference = Path.Combine(RepositoryPaths.Corpus!, "reference", variant.Folder, outcome.Capture + ".csv");
+            agreement.Add(outcome.Capture, CsvTable.Read(reference), CsvTable.Read(Path.Combine(outDir, outcome.Capture + ".csv")));
+        }
+        string report = agreement.Report();
+        output.WriteLine(report);
+        File.AppendAllText(outDir + ".txt", report + Environment.NewLine);
+        Assert.True(agreement.Ratio("application_name") >= 0.85, report);
+    }
+
+    private List<ConformanceRun.Outcome> Check(string variantName)
     {
         var variant = ReferenceVariant.Named(variantName);
         var outDir = Path.Combine(RepositoryPaths.Root, "out", "conformance", variant.Name);
@@ -33,5 +57,6 @@ public sealed class EngineConformanceTests
         File.WriteAllText(outDir + ".txt", report + Environment.NewLine);
         var unexpected = outcomes.Where(o => o.FirstDifference is not null && !o.Deliberate).ToList();
         Assert.True(unexpected.Count == 0, report);
+        return outcomes;
     }
 }

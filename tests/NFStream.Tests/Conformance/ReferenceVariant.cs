@@ -1,8 +1,12 @@
 namespace NFStream.Tests.Conformance;
 
 /// <summary>One of the corpus's reference configurations and the Get-NFFlow arguments that reproduce it.</summary>
-public sealed record ReferenceVariant(string Name, string Arguments)
+public sealed record ReferenceVariant(string Name, string Arguments, string? ReferenceFolder = null)
 {
+    /// <summary>The folder under corpus/reference/ that holds NFStream's output for this variant.</summary>
+    public string Folder => ReferenceFolder ?? Name;
+
+
     public static readonly ReferenceVariant[] All =
     {
         new("nodpi_notunnel", "-NDissections 0 -DecodeTunnels $false -StatisticalAnalysis -SpltAnalysis 10"),
@@ -11,6 +15,7 @@ public sealed record ReferenceVariant(string Name, string Arguments)
         new("am3", "-NDissections 0 -AccountingMode Payload -StatisticalAnalysis -SpltAnalysis 10"),
         new("idle5_active30", "-NDissections 0 -IdleTimeout 5 -ActiveTimeout 30 -StatisticalAnalysis -SpltAnalysis 10"),
         new("default", "-NDissections 0 -StatisticalAnalysis -SpltAnalysis 10"),
+        new("default_dpi", "-NDissections 20 -StatisticalAnalysis -SpltAnalysis 10", ReferenceFolder: "default"),
     };
 
     public static ReferenceVariant Named(string name) => All.Single(v => v.Name == name);
