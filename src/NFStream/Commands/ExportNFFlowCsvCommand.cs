@@ -135,9 +135,7 @@ public sealed class ExportNFFlowCsvCommand : PSCmdlet
         bool exists = File.Exists(path);
         if (exists && NoClobber && !Append)
         {
-            ThrowTerminatingError(new ErrorRecord(
-                new IOException($"The file '{path}' already exists and -NoClobber was given."),
-                "FileExists", ErrorCategory.ResourceExists, path));
+            ThrowTerminatingError(Errors.FileExists(path, "-NoClobber was given."));
         }
         if (!ShouldProcess(path, Append && exists ? "Append flows to CSV file" : "Write flows to CSV file"))
         {

@@ -27,6 +27,10 @@ internal static class Errors
     public static ErrorRecord FileAccess(string path, Exception e) => new(
         e, "CaptureOpenFailed", e is UnauthorizedAccessException ? ErrorCategory.PermissionDenied : ErrorCategory.OpenError, path);
 
+    public static ErrorRecord FileExists(string path, string hint = "Use -Force to overwrite it.") => new(
+        new IOException($"The file '{path}' already exists. {hint}"),
+        "FileExists", ErrorCategory.ResourceExists, path);
+
     public static ErrorRecord UnsupportedLinkType(string path, int linkType) => new(
         new NotSupportedException($"{path}: link type {LinkTypes.Describe(linkType)} is not supported; its packets were counted as ignored."),
         "UnsupportedLinkType", ErrorCategory.NotImplemented, path);

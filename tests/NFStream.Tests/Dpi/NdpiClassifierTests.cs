@@ -1,3 +1,4 @@
+using NFStream.Engine.Samples;
 using System.Text;
 using System.Text.RegularExpressions;
 using NFStream.Engine;
@@ -43,7 +44,7 @@ public sealed class NdpiClassifierTests
             .Feed(tcp.Handshake())
             .Feed(tcp.ClientData(ApplicationPayloads.HttpGet("example.org", "nfstream-test/1.0")))
             // nDPI 4.2 reads the response's Content-Type only when a packet separates it from the request.
-            .Feed(tcp.FromServer(TcpFlags.Ack))
+            .Feed(tcp.FromServer(TcpFlag.Ack))
             .Feed(tcp.ServerData(ApplicationPayloads.HttpResponse("text/html")));
 
         L7Result result = flow.Finish();
@@ -129,7 +130,7 @@ public sealed class NdpiClassifierTests
     {
         using var classifier = FlowClassifierFactory.Create(20);
         var tcp = new TcpConversation("10.0.0.5", 51005, "198.51.100.7", 443);
-        var flow = new ClassifierDriver(classifier).Feed(tcp.FromClient(TcpFlags.Syn));
+        var flow = new ClassifierDriver(classifier).Feed(tcp.FromClient(TcpFlag.Syn));
         Assert.False(flow.State.AppKnown);
 
         L7Result result = flow.Finish();
@@ -146,14 +147,14 @@ public sealed class NdpiClassifierTests
     {
         using var classifier = FlowClassifierFactory.Create(1);
         var tcp = new TcpConversation("10.0.0.5", 51006, "198.51.100.7", 443);
-        var flow = new ClassifierDriver(classifier).Feed(tcp.FromClient(TcpFlags.Syn));
+        var flow = new ClassifierDriver(classifier).Feed(tcp.FromClient(TcpFlag.Syn));
 
         Assert.Equal(1, flow.State.DetectionCompleted);
         Assert.True(flow.State.Guessed);
         Assert.True(flow.State.AppKnown);
-        flow.Feed(tcp.FromServer(TcpFlags.Syn | TcpFlags.Ack));
+        flow.Feed(tcp.FromServer(TcpFlag.Syn | TcpFlag.Ack));
         Assert.Equal(2, flow.State.DetectionCompleted);
-        flow.Feed(tcp.FromClient(TcpFlags.Ack));
+        flow.Feed(tcp.FromClient(TcpFlag.Ack));
         Assert.Equal(2, flow.State.DetectionCompleted);
 
         L7Result result = flow.Finish();
@@ -206,13 +207,13 @@ public sealed class NdpiClassifierTests
         var flow = new ClassifierDriver(classifier)
             .Feed(tcp.Handshake())
             .Feed(tcp.ClientData(ApplicationPayloads.HttpGet("example.org", "ua")))
-            .Feed(tcp.FromServer(TcpFlags.Ack))
+            .Feed(tcp.FromServer(TcpFlag.Ack))
             .Feed(tcp.ServerData(ApplicationPayloads.HttpResponse("text/plain")));
         Assert.Equal(0, flow.State.DetectionCompleted);
 
-        flow.Feed(tcp.FromClient(TcpFlags.Ack)); // known and nothing more to learn: complete without dissecting
+        flow.Feed(tcp.FromClient(TcpFlag.Ack)); // known and nothing more to learn: complete without dissecting
         Assert.Equal(1, flow.State.DetectionCompleted);
-        flow.Feed(tcp.FromClient(TcpFlags.Ack));
+        flow.Feed(tcp.FromClient(TcpFlag.Ack));
         Assert.Equal(2, flow.State.DetectionCompleted);
         Assert.Equal("text/plain", flow.Finish().ContentType);
     }

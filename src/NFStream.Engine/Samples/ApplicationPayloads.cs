@@ -1,9 +1,9 @@
 using System.Text;
 
-namespace NFStream.Tests.Dpi;
+namespace NFStream.Engine.Samples;
 
-/// <summary>Hand-built application-layer payloads whose nDPI results are known.</summary>
-internal static class ApplicationPayloads
+/// <summary>Hand-built application-layer payloads whose nDPI results are known (samples and tests).</summary>
+public static class ApplicationPayloads
 {
     /// <summary>MD5 of the JA3 string "771,4865-4866-49199-49200,0-10-11-13,29-23-24,0" of <see cref="TlsClientHello"/>.</summary>
     public const string TlsClientHelloJa3 = "9c9d32414e277e66144f16afd61c9144";
@@ -15,7 +15,7 @@ internal static class ApplicationPayloads
     /// <summary>A TLS 1.2 ClientHello with SNI, supported_groups 29/23/24, ec_point_formats 0, signature_algorithms.</summary>
     public static byte[] TlsClientHello(string serverName)
     {
-        var w = new ByteWriter();
+        var w = new PayloadWriter();
         w.U8(0x16).U16(0x0301);
         int recordLength = w.Reserve(2);
         w.U8(0x01);
@@ -45,7 +45,7 @@ internal static class ApplicationPayloads
 
     public static byte[] DnsQuery(string name)
     {
-        var w = new ByteWriter();
+        var w = new PayloadWriter();
         w.U16(0xbeef).U16(0x0100).U16(1).U16(0).U16(0).U16(0);
         foreach (string label in name.Split('.'))
         {
@@ -66,7 +66,7 @@ internal static class ApplicationPayloads
     /// <summary>An SSH binary packet carrying SSH_MSG_KEXINIT; both directions use the same lists.</summary>
     private static byte[] SshKexInit(string kex, string hostKey, string cipher, string mac, string compression)
     {
-        var payload = new ByteWriter();
+        var payload = new PayloadWriter();
         payload.U8(20);
         for (int i = 0; i < 16; i++) payload.U8((byte)(0xa0 + i));
         foreach (string list in new[] { kex, hostKey, cipher, cipher, mac, mac, compression, compression, "", "" })
@@ -78,7 +78,7 @@ internal static class ApplicationPayloads
         byte[] body = payload.ToArray();
         int padding = 8 - (5 + body.Length) % 8;
         if (padding < 4) padding += 8;
-        var packet = new ByteWriter();
+        var packet = new PayloadWriter();
         packet.U32((uint)(1 + body.Length + padding)).U8((byte)padding).Bytes(body).Bytes(new byte[padding]);
         return packet.ToArray();
     }
@@ -86,7 +86,7 @@ internal static class ApplicationPayloads
     /// <summary>A DHCPDISCOVER with host name (option 12) and parameter request list 1,3,6,15, padded to 300 bytes.</summary>
     public static byte[] DhcpDiscover(string hostName)
     {
-        var w = new ByteWriter();
+        var w = new PayloadWriter();
         w.U8(1).U8(1).U8(6).U8(0).U32(0x3903f326).U16(0).U16(0x8000);
         w.Bytes(new byte[16]);
         w.Bytes(new byte[] { 0x00, 0x0b, 0x82, 0x01, 0xfc, 0x42 }).Bytes(new byte[10 + 64 + 128]);
@@ -106,44 +106,4 @@ internal static class ApplicationPayloads
         0x9f, 0x11, 0x00, 0x42, 0x13, 0x37, 0xde, 0xad, 0xbe, 0xef, 0x01, 0x02,
         0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x0e,
     };
-
-    private sealed class ByteWriter
-    {
-        private readonly List<byte> bytes = new();
-
-        public int Length => bytes.Count;
-
-        public ByteWriter U8(byte value)
-        {
-            bytes.Add(value);
-            return this;
-        }
-
-        public ByteWriter U16(ushort value) => U8((byte)(value >> 8)).U8((byte)value);
-
-        public ByteWriter U32(uint value) => U16((ushort)(value >> 16)).U16((ushort)value);
-
-        public ByteWriter Bytes(ReadOnlySpan<byte> value)
-        {
-            foreach (byte b in value) bytes.Add(b);
-            return this;
-        }
-
-        /// <summary>Reserves a big-endian length field of <paramref name="size"/> bytes; returns its offset.</summary>
-        public int Reserve(int size)
-        {
-            int at = bytes.Count;
-            for (int i = 0; i < size; i++) bytes.Add(0);
-            return at;
-        }
-
-        /// <summary>Writes the number of bytes that follow the field at <paramref name="at"/> into it.</summary>
-        public void FillLength(int at, int size)
-        {
-            int length = bytes.Count - at - size;
-            for (int i = 0; i < size; i++) bytes[at + i] = (byte)(length >> (8 * (size - 1 - i)));
-        }
-
-        public byte[] ToArray() => bytes.ToArray();
-    }
 }
