@@ -84,15 +84,16 @@ public sealed class FrameBuilder
     /// <summary>A PPI header (8 bytes, no fields) whose payload has <paramref name="innerLinkType"/>.</summary>
     public FrameBuilder Ppi(uint innerLinkType) => U8(0).U8(0).U16Le(8).U32Le(innerLinkType);
 
-    /// <summary>An 802.11 data frame header (to the AP) followed by LLC/SNAP with <paramref name="etherType"/>.</summary>
+    /// <summary>An 802.11 QoS data frame header (to the AP, 26 bytes) and LLC/SNAP with <paramref name="etherType"/>.</summary>
     public FrameBuilder Wifi80211Data(ulong bssid, ulong sourceMac, ulong destinationMac, ushort etherType)
     {
-        U16Le(0x0108);                        // data frame, to DS
+        U16Le(0x0188);                        // QoS data, to DS
         U16(0);                               // duration
         Mac(bssid);
         Mac(sourceMac);
         Mac(destinationMac);
         U16(0);                               // sequence control
+        U16(0);                               // QoS control
         return U8(0xaa).U8(0xaa).U8(0x03).U8(0).U8(0).U8(0).U16(etherType);
     }
 

@@ -54,7 +54,7 @@ public static class SampleCapture
             Http(clock, factory, client with { Port = (ushort)(port + 1) }, new SampleEndpoint(GatewayMac, "93.184.216.34", 80));
             Tls(clock, factory, client with { Port = (ushort)(port + 2) }, new SampleEndpoint(GatewayMac, "142.250.185.78", 443));
             Ssh(clock, factory, client with { Port = (ushort)(port + 3) }, new SampleEndpoint(ServerMac, "192.168.1.20", 22));
-            Ping(clock, factory, client, new SampleEndpoint(GatewayMac, $"8.8.8.{8 + round}", 0), (ushort)(round + 1));
+            Ping(clock, factory, client, new SampleEndpoint(GatewayMac, $"8.8.{(8 + round / 240) % 256}.{8 + round % 240}", 0), (ushort)(round + 1));
             Dns(clock, factory, new SampleEndpoint(ClientMac, "2001:db8::10", (ushort)(port + 5)),
                 new SampleEndpoint(GatewayMac, "2001:db8::1", 53), "ipv6.example.org");
             Vlan(clock, factory, client with { Port = (ushort)(port + 6) }, new SampleEndpoint(ServerMac, "10.20.0.5", 5001));
