@@ -98,9 +98,9 @@ internal sealed class ScriptRunner : IDisposable
         ps.Runspace = runspace;
         if (fileAndArguments is not null)
         {
-            runspace.SessionStateProxy.SetVariable("__nfstreamArguments", fileAndArguments[1]);
             runspace.SessionStateProxy.SetVariable("LASTEXITCODE", null);
-            ps.AddScript($"& '{((string)fileAndArguments[0]).Replace("'", "''")}' @__nfstreamArguments");
+            ps.AddCommand((string)fileAndArguments[0]);
+            ScriptArguments.Bind(ps, (string[])fileAndArguments[1]);
         }
         else
         {
