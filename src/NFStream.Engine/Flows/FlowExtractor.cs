@@ -18,7 +18,7 @@ public sealed class FlowExtractor : IDisposable
     private readonly BpfFilter? filter;
     private readonly long maxFlows;
     private readonly Stopwatch clock = new();
-    private long nextId;
+    private long taken;
 
     /// <param name="maxFlows">Stop after this many flows (NFStream max_nflows); 0 means no limit.</param>
     public FlowExtractor(FlowOptions options, IFlowClassifier? classifier = null, BpfFilter? filter = null,
@@ -36,7 +36,7 @@ public sealed class FlowExtractor : IDisposable
     public CaptureStatistics Statistics { get; } = new();
 
     /// <summary>True once -MaxFlows flows have been handed out: nothing more will come.</summary>
-    public bool Completed => maxFlows > 0 && nextId >= maxFlows;
+    public bool Completed => maxFlows > 0 && taken >= maxFlows;
 
     /// <summary>Flows held by the meter right now.</summary>
     public int ActiveFlows => meter.ActiveFlows;
@@ -84,7 +84,7 @@ public sealed class FlowExtractor : IDisposable
     /// <summary>Advances the meter's clock without a packet (live capture on a quiet link).</summary>
     public void AdvanceClock(ulong timeMs) => meter.AdvanceClock(timeMs);
 
-    /// <summary>Takes the next expired flow and gives it its id. False when none is waiting or the run is complete.</summary>
+    /// <summary>Takes the next expired flow (its id is its place in expiry order). False when none is waiting or the run is complete.</summary>
     public bool TryTakeFlow(out NFlow flow)
     {
         if (Completed || !meter.TryTakeExpired(out flow!))
@@ -92,7 +92,7 @@ public sealed class FlowExtractor : IDisposable
             flow = null!;
             return false;
         }
-        flow.id = nextId++;
+        taken++;
         Statistics.FlowsEmitted++;
         return true;
     }

@@ -29,6 +29,7 @@ public sealed class FlowMeter : IDisposable
     private readonly int splt;
     private readonly FlowColumnSet columns;
     private ulong tick, lastScanTick;
+    private long nextId;
 
     public FlowMeter(FlowOptions options, IFlowClassifier? classifier = null, IReadOnlyList<IFlowPlugin>? plugins = null)
     {
@@ -158,8 +159,10 @@ public sealed class FlowMeter : IDisposable
         }
     }
 
+    /// <summary>Flows leave in the order they expire, so that order gives the ids (before OnExpire runs).</summary>
     private void Expire(NFlow flow)
     {
+        flow.id = nextId++;
         if (classifier is not null) flow.L7 = classifier.Finish(ref flow.Dpi);
         foreach (var plugin in plugins) plugin.OnExpire(flow);
         expired.Enqueue(flow);
@@ -180,7 +183,7 @@ public sealed class FlowMeter : IDisposable
     private NFlow Init(in FlowKey key, ref ParsedPacket p, ReadOnlySpan<byte> frame)
     {
         ushort size = SizeOf(p);
-        var f = new NFlow { Key = key, ColumnSet = columns };
+        var f = new NFlow { Key = key, ColumnSet = columns, id = -1 };
         if (splt > 0) f.Splt = new SpltArrays(splt, size);
         classifier?.Begin(ref f.Dpi, IpContent(p, frame), p.TimeMs);
         f.BiFirst = f.BiLast = p.TimeMs;

@@ -3,7 +3,9 @@ using System.Management.Automation;
 using NFStream.Engine;
 using NFStream.Engine.Capture;
 using NFStream.Engine.Flows;
+using NFStream.Engine.Plugins;
 using NFStream.Hosting;
+using NFStream.Plugins;
 
 namespace NFStream.Commands;
 
@@ -11,7 +13,7 @@ namespace NFStream.Commands;
 /// The flow options that every flow-producing cmdlet shares (NFStreamer's parameters), their validation, and
 /// the loop that pumps packets through an engine extractor and streams its flows onto the pipeline.
 /// </summary>
-public abstract class FlowCommandBase : PSCmdlet
+public abstract class FlowCommandBase : PSCmdlet, IDisposable
 {
     private const int PacketsPerBatch = 4096;
     private const long MaxTimeoutSeconds = 18446744073709551; // NFStream: seconds * 1000 must fit in uint64
@@ -59,6 +61,17 @@ public abstract class FlowCommandBase : PSCmdlet
     [ValidateRange(1, int.MaxValue)]
     public int MaxActiveFlows { get; set; } = FlowOptions.DefaultMaxActiveFlows;
 
+    /// <summary>
+    /// Plugins run on every flow: New-NFPlugin objects, hashtables (@{ Name = ...; OnUpdate = { ... } }),
+    /// compiled IFlowPlugin objects, or a built-in plugin's name ('PayloadEntropy').
+    /// </summary>
+    [Parameter]
+    [PluginTransformation]
+    [ValidateNotNull]
+    public IFlowPlugin[]? Plugin { get; set; }
+
+    private bool pluginsCleanedUp;
+
     /// <summary>Name of a variable that receives the packet accounting of each capture (CaptureStatistics objects).</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
@@ -101,7 +114,7 @@ public abstract class FlowCommandBase : PSCmdlet
             }
         }
         var classifier = DpiLoader.Create(this, options);
-        return new FlowExtractor(options, classifier, filter, plugins: null, maxFlows: MaxFlows);
+        return new FlowExtractor(options, classifier, filter, Plugin, MaxFlows);
     }
 
     /// <summary>
@@ -129,6 +142,51 @@ public abstract class FlowCommandBase : PSCmdlet
             WriteError(Errors.CaptureUnreadable(e));
             return !extractor.Completed;
         }
+        catch (PluginFailedException e)
+        {
+            StopOnPluginFailure(extractor, e);
+            return false;
+        }
+    }
+
+    /// <summary>A plugin threw: the flows that expired before it are still written, then the run stops.</summary>
+    private void StopOnPluginFailure(FlowExtractor extractor, PluginFailedException e)
+    {
+        WriteFlows(extractor);
+        CleanupPlugins();
+        ThrowTerminatingError(Errors.PluginFailed(e));
+    }
+
+    /// <summary>
+    /// Calls every plugin's OnCleanup once, on the pipeline thread: at the end of the run, or (from Dispose)
+    /// after Ctrl+C or an error. A failing cleanup is reported when the pipeline can still take errors.
+    /// </summary>
+    protected void CleanupPlugins(bool canReport = true)
+    {
+        if (pluginsCleanedUp || Plugin is null) return;
+        pluginsCleanedUp = true;
+        foreach (var plugin in Plugin)
+        {
+            try
+            {
+                plugin.OnCleanup();
+            }
+            catch (PluginFailedException e) when (canReport)
+            {
+                WriteError(Errors.PluginFailed(e));
+            }
+            catch (Exception) when (!canReport)
+            {
+                // The pipeline is gone (stopped or failed): nothing can take the error any more.
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        CleanupPlugins(canReport: false);
+        stopping.Dispose();
+        GC.SuppressFinalize(this);
     }
 
     /// <summary>End of a capture: flushes the cache and writes the remaining flows, then the verbose summary.</summary>
@@ -136,7 +194,14 @@ public abstract class FlowCommandBase : PSCmdlet
     {
         if (!extractor.Completed && !Cancellation.IsCancellationRequested)
         {
-            extractor.Finish();
+            try
+            {
+                extractor.Finish();
+            }
+            catch (PluginFailedException e)
+            {
+                StopOnPluginFailure(extractor, e);
+            }
             WriteFlows(extractor);
         }
         extractor.Statistics.Source = name;

@@ -56,6 +56,12 @@ public sealed class GetNFFlowCommand : FlowCommandBase
 
     protected override void EndProcessing()
     {
+        EndContinuousCapture();
+        CleanupPlugins();
+    }
+
+    private void EndContinuousCapture()
+    {
         if (!Continuous || continuousFiles.Count == 0) return;
         using var extractor = CreateExtractor(options!);
         foreach (var file in continuousFiles)

@@ -38,6 +38,15 @@ internal static class Errors
     public static ErrorRecord BadFilter(string filter, Exception e) => new(
         e, "BpfFilterInvalid", ErrorCategory.InvalidArgument, filter);
 
+    public static ErrorRecord PluginFailed(NFStream.Plugins.PluginFailedException e) => new(
+        e, "PluginFailed", ErrorCategory.InvalidOperation, e.Flow)
+    {
+        ErrorDetails = new ErrorDetails(e.ScriptPosition is null ? e.Message : e.Message + Environment.NewLine + e.ScriptPosition)
+        {
+            RecommendedAction = "Flows emitted before the failure stand. Fix the plugin's scriptblock and run again.",
+        },
+    };
+
     public static ErrorRecord DpiUnavailable(Exception e) => new(
         e, "DpiUnavailable", ErrorCategory.NotInstalled, null)
     {
