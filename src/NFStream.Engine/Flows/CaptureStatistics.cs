@@ -1,3 +1,4 @@
+using NFStream.Engine.Capture;
 using NFStream.Engine.Decoding;
 
 namespace NFStream.Engine.Flows;
@@ -20,6 +21,9 @@ public sealed class CaptureStatistics
     public long FlowsEvicted { get; internal set; }
     public TimeSpan Elapsed { get; internal set; }
 
+    /// <summary>A live capture's counters (received, dropped by the kernel, the interface, the queue); null for files.</summary>
+    public LiveCaptureCounters? Live { get; set; }
+
     public long PacketsIgnored => ignored.Sum();
 
     public long Ignored(IgnoreReason reason) => ignored[(int)reason];
@@ -37,6 +41,7 @@ public sealed class CaptureStatistics
         var reasons = string.Join(", ", IgnoredByReason.Select(kv => $"{kv.Key} {kv.Value}"));
         return $"{(Source.Length > 0 ? Source + ": " : "")}{PacketsRead} packets read, {PacketsMetered} metered, {PacketsIgnored} ignored" +
                (reasons.Length > 0 ? $" ({reasons})" : "") +
-               $", {FlowsEmitted} flows, {Elapsed.TotalSeconds:0.###} s, {PacketsPerSecond:0} packets/s";
+               $", {FlowsEmitted} flows, {Elapsed.TotalSeconds:0.###} s, {PacketsPerSecond:0} packets/s" +
+               (Live is null ? "" : $"; {Live}");
     }
 }

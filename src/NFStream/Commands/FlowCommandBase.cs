@@ -99,10 +99,11 @@ public abstract class FlowCommandBase : PSCmdlet, IDisposable
     }
 
     /// <summary>Creates an extractor for one capture; null (after a terminating error) when it can't be built.</summary>
-    protected FlowExtractor CreateExtractor(FlowOptions options)
+    /// <param name="filterPackets">False when the source applies -BpfFilter itself (a live capture filters in the kernel).</param>
+    protected FlowExtractor CreateExtractor(FlowOptions options, bool filterPackets = true)
     {
         Engine.Capture.BpfFilter? filter = null;
-        if (BpfFilter is not null)
+        if (BpfFilter is not null && filterPackets)
         {
             try
             {

@@ -55,4 +55,24 @@ internal static class Errors
             RecommendedAction = "Install nDPI (Debian: apt-get install libndpi4.2) and rebuild the module, or pass -NDissections 0 to meter flows without layer-7 columns.",
         },
     };
+    public static ErrorRecord LiveCaptureFailed(LiveCaptureException e) => e.Failure switch
+    {
+        LiveCaptureFailure.InterfaceNotFound => new ErrorRecord(e, "InterfaceNotFound", ErrorCategory.ObjectNotFound, e.Interface)
+        {
+            ErrorDetails = new ErrorDetails(e.Message)
+            {
+                RecommendedAction = "Get-NFInterface lists the interfaces that can be captured on; tab completion of -Interface offers their names.",
+            },
+        },
+        LiveCaptureFailure.PermissionDenied => new ErrorRecord(e, "CapturePermissionDenied", ErrorCategory.PermissionDenied, e.Interface)
+        {
+            ErrorDetails = new ErrorDetails(e.Message)
+            {
+                RecommendedAction = "Run PowerShell as root (sudo pwsh), or give its executable the capture capabilities: " +
+                    "sudo setcap cap_net_raw,cap_net_admin+eip <path of the pwsh or dotnet executable>.",
+            },
+        },
+        LiveCaptureFailure.BadFilter => new ErrorRecord(e, "BpfFilterInvalid", ErrorCategory.InvalidArgument, e.Interface),
+        _ => new ErrorRecord(e, "LiveCaptureFailed", ErrorCategory.ReadError, e.Interface),
+    };
 }
