@@ -39,6 +39,7 @@ public sealed class LiveCapture : IPacketSource, IHasLinkType
     private bool threadEnded, completed, disposed;
     private int sinceBurst;
     private LiveCaptureException? error;
+    private long captureThreadAllocated = -1;
 
     private LiveCapture(LibPcapLiveDevice device, LiveCaptureOptions options)
     {
@@ -144,6 +145,9 @@ public sealed class LiveCapture : IPacketSource, IHasLinkType
     public LiveCaptureCounters Counters => new(Volatile.Read(ref received), Volatile.Read(ref kernelDropped),
         Volatile.Read(ref interfaceDropped), ring.Dropped);
 
+    /// <summary>Bytes the capture thread allocated while capturing (for tests: there is no per-packet allocation); -1 until it ends.</summary>
+    internal long CaptureThreadAllocatedBytes => Volatile.Read(ref threadEnded) ? captureThreadAllocated : -1;
+
     /// <summary>Starts the capture thread; the duration counts from here.</summary>
     public void Start()
     {
@@ -232,6 +236,7 @@ public sealed class LiveCapture : IPacketSource, IHasLinkType
         nint header = 0, data = 0;
         long nextStatistics = 0;
         int timevalSize = WindowsTimeval ? 4 : IntPtr.Size;
+        long allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
         try
         {
             while (Volatile.Read(ref stopRequested) == 0)
@@ -276,6 +281,7 @@ public sealed class LiveCapture : IPacketSource, IHasLinkType
         }
         finally
         {
+            captureThreadAllocated = GC.GetAllocatedBytesForCurrentThread() - allocatedBefore;
             RefreshKernelCounters();
             Finished();
         }
