@@ -19,6 +19,20 @@ public sealed class LiveFactAttribute : FactAttribute
             Skip = "Live capture tests skipped: iproute2's 'ip' command is missing (apt-get install iproute2, or run .ci/setup).";
     }
 
+    /// <summary>A command the test also needs (for example 'script' or 'setpriv'); skipped with a message when missing.</summary>
+    public string? Tool
+    {
+        get => tool;
+        set
+        {
+            tool = value;
+            if (Skip is null && value is not null && !TestNetwork.OnPath(value))
+                Skip = $"Skipped: the test needs the '{value}' command (util-linux), which is not on PATH.";
+        }
+    }
+
+    private string? tool;
+
     [DllImport("libc")]
     private static extern uint geteuid();
 }

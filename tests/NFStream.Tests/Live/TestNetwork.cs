@@ -55,8 +55,10 @@ public sealed class TestNetwork : IDisposable
 
     public IPAddress PeerAddress { get; }
 
-    public static bool IpCommandAvailable =>
-        Environment.GetEnvironmentVariable("PATH")?.Split(':').Any(d => File.Exists(Path.Combine(d, "ip"))) == true;
+    public static bool IpCommandAvailable => OnPath("ip");
+
+    public static bool OnPath(string command) =>
+        Environment.GetEnvironmentVariable("PATH")?.Split(':').Any(d => File.Exists(Path.Combine(d, command))) == true;
 
     /// <summary>A UDP socket bound to the near end.</summary>
     public Socket HostSocket(int port)
