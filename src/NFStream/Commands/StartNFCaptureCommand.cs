@@ -116,6 +116,8 @@ public sealed class StartNFCaptureCommand : FlowCommandBase
         }
     }
 
+    protected override void EndProcessing() => CleanupPlugins();
+
     /// <summary>
     /// Meters the capture until it completes (duration, packet count, Ctrl+C at the console, an error), -MaxFlows
     /// is reached, or the pipeline stops: packets through the shared MeterSource loop, then the wall-clock tick.

@@ -148,6 +148,31 @@ public sealed class StartNFCaptureTests : IDisposable
     }
 
     [LiveFact]
+    public void PluginsRunOnThePipelineThreadAndCleanUpOnceAtTheEnd()
+    {
+        using var net = new TestNetwork();
+        using var capture = session.Begin($$"""
+            $pipeline = [Threading.Thread]::CurrentThread.ManagedThreadId
+            $state = @{ threads = [Collections.Generic.HashSet[int]]::new(); cleanups = 0 }
+            $p = New-NFPlugin -Name probe `
+                -OnInit   { param($packet, $flow) $null = $state.threads.Add([Threading.Thread]::CurrentThread.ManagedThreadId); $flow.udps.seen = 1 } `
+                -OnUpdate { param($packet, $flow) $null = $state.threads.Add([Threading.Thread]::CurrentThread.ManagedThreadId); $flow.udps.seen += 1 } `
+                -OnCleanup { $state.cleanups++ }
+            Start-NFCapture -Interface {{net.Interface}} -BpfFilter udp -Duration 3 -NDissections 0 -Plugin $p -Verbose
+            "threads=$($state.threads -join ',') pipeline=$pipeline cleanups=$($state.cleanups)"
+            """);
+        net.Exchange(40011, 50011, 10);
+        var output = capture.End(TimeSpan.FromSeconds(20)).AssertSuccess().Output;
+
+        var flow = Assert.Single(output, o => o.BaseObject is not string);
+        Assert.Equal(20L, Convert.ToInt64(((System.Collections.IDictionary)flow.Properties["udps"].Value)["seen"]));
+        string summary = (string)Assert.Single(output, o => o.BaseObject is string).BaseObject;
+        var match = System.Text.RegularExpressions.Regex.Match(summary, @"^threads=(\d+) pipeline=(\d+) cleanups=1$");
+        Assert.True(match.Success, summary);
+        Assert.Equal(match.Groups[2].Value, match.Groups[1].Value);   // one thread, the pipeline's
+    }
+
+    [LiveFact]
     public void InterfacesPipeIntoStartNFCaptureByName()
     {
         using var net = new TestNetwork();
