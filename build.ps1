@@ -6,9 +6,9 @@
     console host (out/nfstream), which has only PowerShell's core cmdlets: so it uses .NET calls and native
     commands rather than Join-Path, Get-ChildItem or Remove-Item.
 .PARAMETER Task
-    Build (the solution; out/NFStream/ is the importable module, with its help generated from docs/help/),
+    Build (the solution; out/NFStream/ is the importable module, with its help generated from en-US/cmdlets/),
     Test (all tests), Clean (bin, obj and out), Sample (writes out/sample.pcap and shows its flows),
-    HelpScaffold (writes docs/help/NAME.md skeletons for exported cmdlets that have none), Help (this help).
+    HelpScaffold (writes en-US/cmdlets/NAME.md skeletons for exported cmdlets that have none), Help (this help).
     Several tasks run in the order given.
 .PARAMETER Configuration
     Release (default) or Debug.
@@ -37,7 +37,7 @@ $root = $PSScriptRoot
 $solution = [IO.Path]::Combine($root, 'NFStream.sln')
 $insideOurHost = $Host.Name -eq 'NFStreamShell'
 $build = $PSCmdlet   # Write-Verbose is a Utility cmdlet, which the repository's host does not have.
-$helpGenerator = [IO.Path]::Combine($root, 'tools', 'NFStream.HelpGenerator', 'NFStream.HelpGenerator.csproj')
+$helpBuilder = [IO.Path]::Combine($root, 'src', 'NFStream.HelpBuilder', 'NFStream.HelpBuilder.csproj')
 
 function Invoke-Native([string] $File, [string[]] $Arguments) {
     $build.WriteVerbose("$File $($Arguments -join ' ')")
@@ -50,7 +50,7 @@ foreach ($step in $Task) {
         'Build' {
             if ($insideOurHost) {
                 # The host cannot replace its own files while it runs: build the module, engine and help only.
-                Invoke-Native dotnet @('build', $helpGenerator, '-c', $Configuration, '-nologo')
+                Invoke-Native dotnet @('build', $helpBuilder, '-c', $Configuration, '-nologo')
             }
             else {
                 Invoke-Native dotnet @('build', $solution, '-c', $Configuration, '-nologo')
@@ -74,10 +74,11 @@ foreach ($step in $Task) {
             }
         }
         'HelpScaffold' {
-            Invoke-Native dotnet @('build', $helpGenerator, '-c', $Configuration, '-nologo')
-            $generator = [IO.Path]::Combine($root, 'tools', 'NFStream.HelpGenerator', 'bin', $Configuration, 'net10.0', 'NFStream.HelpGenerator.dll')
+            # Not strict: the help that is missing is what the skeletons are for.
+            Invoke-Native dotnet @('build', $helpBuilder, '-c', $Configuration, '-nologo', '-p:HelpStrict=false')
+            $generator = [IO.Path]::Combine($root, 'src', 'NFStream.HelpBuilder', 'bin', $Configuration, 'net10.0', 'NFStream.HelpBuilder.dll')
             $module = [IO.Path]::Combine($root, 'out', 'NFStream')
-            Invoke-Native dotnet @($generator, '--module', [IO.Path]::Combine($module, 'NFStream.psd1'), '--source', [IO.Path]::Combine($root, 'docs', 'help'),
+            Invoke-Native dotnet @($generator, '--module', [IO.Path]::Combine($module, 'NFStream.psd1'), '--source', [IO.Path]::Combine($root, 'en-US', 'cmdlets'),
                 '--output', [IO.Path]::Combine($module, 'en-US', 'NFStream.dll-Help.xml'), '--scaffold')
         }
         'Help' {

@@ -150,7 +150,7 @@ public abstract class FlowCommandBase : PSCmdlet, IDisposable
     }
 
     /// <summary>A plugin threw: the flows that expired before it are still written, then the run stops.</summary>
-    private void StopOnPluginFailure(FlowExtractor extractor, PluginFailedException e)
+    protected void StopOnPluginFailure(FlowExtractor extractor, PluginFailedException e)
     {
         WriteFlows(extractor);
         CleanupPlugins();
@@ -190,7 +190,7 @@ public abstract class FlowCommandBase : PSCmdlet, IDisposable
     }
 
     /// <summary>End of a capture: flushes the cache and writes the remaining flows, then the verbose summary.</summary>
-    protected void FinishCapture(FlowExtractor extractor, string name)
+    protected void FinishCapture(FlowExtractor extractor, string name, string? sourceCounters = null)
     {
         if (!extractor.Completed && !Cancellation.IsCancellationRequested)
         {
@@ -206,6 +206,7 @@ public abstract class FlowCommandBase : PSCmdlet, IDisposable
         }
         extractor.Statistics.Source = name;
         WriteVerbose(extractor.Statistics.ToString());
+        if (sourceCounters is not null) WriteVerbose($"{name}: {sourceCounters}");
         if (StatisticsVariable is not null)
         {
             statistics.Add(extractor.Statistics);

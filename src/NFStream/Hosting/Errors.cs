@@ -47,6 +47,15 @@ internal static class Errors
         },
     };
 
+    public static ErrorRecord LiveCaptureFailed(LiveCaptureException e) => new(
+        e, "LiveCapture" + e.Problem, e.Problem switch
+        {
+            LiveCaptureProblem.UnknownInterface => ErrorCategory.ObjectNotFound,
+            LiveCaptureProblem.PermissionDenied => ErrorCategory.PermissionDenied,
+            LiveCaptureProblem.LibpcapMissing => ErrorCategory.NotInstalled,
+            _ => ErrorCategory.ReadError,
+        }, e.Interface);
+
     public static ErrorRecord DpiUnavailable(Exception e) => new(
         e, "DpiUnavailable", ErrorCategory.NotInstalled, null)
     {

@@ -4,7 +4,7 @@ using NFStream.Tests.Hosting;
 
 namespace NFStream.Tests.Help;
 
-/// <summary>about_NFStream is found by Get-Help and covers what the issue lists, every column included.</summary>
+/// <summary>The about topics are found by Get-Help; about_NFStream covers what the issue lists, every column included.</summary>
 [Collection(PowerShellCollection.Name)]
 public sealed class AboutTopicTests
 {
@@ -24,6 +24,17 @@ public sealed class AboutTopicTests
             Assert.Matches(new Regex($@"^\s*{section}\s*$", RegexOptions.Multiline), text);
         foreach (var mode in new[] { "LinkLayer (0)", "IP (1)", "Transport (2)", "Payload (3)" }) Assert.Contains(mode, text);
         foreach (var expiration in new[] { "0   idle timeout", "1   active timeout", "-1  a plugin" }) Assert.Contains(expiration, text);
+    }
+
+    [Theory]
+    [InlineData("about_NFStream", "expiration_id")]
+    [InlineData("about_NFStream_Plugins", "udps")]
+    public void AboutTopicsAreFound(string topic, string mentions)
+    {
+        var text = string.Join("\n", fixture.Session.Run("Get-Help $topic", new Dictionary<string, object?> { ["topic"] = topic })
+            .AssertSuccess().Output.Select(o => o.ToString()));
+        Assert.Contains(mentions, text);
+        Assert.True(text.Length > 2000, $"{topic} is too short ({text.Length} characters)");
     }
 
     /// <summary>

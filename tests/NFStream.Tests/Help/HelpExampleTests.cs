@@ -7,7 +7,7 @@ namespace NFStream.Tests.Help;
 /// <summary>
 /// Runs every example of every exported cmdlet's help, as Get-Help shows it, in a fresh session whose current
 /// folder is a scratch directory holding sample.pcap (the project's own sample capture). An example that writes
-/// an error or throws fails the test.
+/// an error or throws fails the test. Start-NFCapture's examples capture on lo, so they run only as root (as CI does).
 /// </summary>
 public sealed class HelpExampleTests
 {
@@ -41,6 +41,11 @@ public sealed class HelpExampleTests
         var failures = new List<string>();
         foreach (var example in examples)
         {
+            if (example.Command == "Start-NFCapture" && Environment.UserName != "root")
+            {
+                output.WriteLine($"{example.Command} / {example.Title}: captures on lo, which needs root: not run.");
+                continue;
+            }
             string dir = RepositoryPaths.NewScratchDirectory();
             SampleCapture.Write(Path.Combine(dir, "sample.pcap"));
             using var session = new PowerShellSession();

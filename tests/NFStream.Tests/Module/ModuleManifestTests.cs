@@ -61,6 +61,7 @@ public sealed class ModuleManifestTests
         Assert.Equal(defined, listed);
         var exported = TestManifest().ExportedCmdlets.Keys.OrderBy(n => n).ToList();
         Assert.Equal(defined, exported);
+        Assert.Superset(new HashSet<string> { "Get-NFFlow", "Export-NFFlowCsv", "New-NFSampleCapture", "New-NFPlugin", "Start-NFCapture", "Get-NFInterface" }, exported.ToHashSet());
     }
 
     private static object ManifestValue(string key)

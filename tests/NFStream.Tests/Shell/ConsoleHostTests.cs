@@ -61,6 +61,14 @@ public sealed class ConsoleHostTests
     }
 
     [Fact]
+    public void AnErrorInsideAPipelineAlsoGivesExitCodeOne()
+    {
+        var outcome = Run("-Command", "1 | No-SuchCommand; 'after'");
+        Assert.Equal(1, outcome.ExitCode);
+        Assert.Contains("No-SuchCommand", outcome.Stderr + outcome.Stdout);
+    }
+
+    [Fact]
     public void VerboseAndWarningsAreShown()
     {
         SampleCapture.Write(Path.Combine(dir, "s.pcap"));

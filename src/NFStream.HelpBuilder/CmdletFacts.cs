@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Management.Automation;
 using System.Reflection;
 
-namespace NFStream.HelpGenerator;
+namespace NFStream.HelpBuilder;
 
 /// <summary>What the code says about one cmdlet: its parameter sets and, for each parameter, what help shows.</summary>
 internal sealed class CmdletFacts

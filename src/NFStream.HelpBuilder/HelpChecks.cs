@@ -1,4 +1,4 @@
-namespace NFStream.HelpGenerator;
+namespace NFStream.HelpBuilder;
 
 /// <summary>What a cmdlet's help must have (issue: synopsis, description, every parameter, inputs, outputs, two examples, links).</summary>
 internal static class HelpChecks
@@ -20,6 +20,10 @@ internal static class HelpChecks
         {
             if (!code.Parameters.Any(p => p.Name.Equals(documented, StringComparison.OrdinalIgnoreCase)))
                 warnings.Add($"{at}: warning NFH003: -{documented} is documented but {code.Name} has no such parameter.");
+        }
+        foreach (var example in text.Examples.Where(e => e.Remarks.Count == 0))
+        {
+            warnings.Add($"{at}: warning NFH005: example '{example.Title}' has no remarks: say what it shows.");
         }
         if (text.Examples.Count < 2) warnings.Add($"{at}: warning NFH005: {text.Examples.Count} examples; give at least two.");
         if (text.Examples.Any(e => e.Code.Trim().Length == 0)) warnings.Add($"{at}: warning NFH005: an example has no code.");

@@ -1,4 +1,4 @@
-namespace NFStream.HelpGenerator;
+namespace NFStream.HelpBuilder;
 
 /// <summary>The descriptions every cmdlet shares (-WhatIf, -Confirm), unless its markdown says more.</summary>
 internal static class StockText

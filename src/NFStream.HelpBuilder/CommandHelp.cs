@@ -1,4 +1,4 @@
-namespace NFStream.HelpGenerator;
+namespace NFStream.HelpBuilder;
 
 /// <summary>The hand-written part of one cmdlet's help, as read from docs/help/NAME.md.</summary>
 internal sealed class CommandHelp

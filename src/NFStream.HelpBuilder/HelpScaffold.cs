@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace NFStream.HelpGenerator;
+namespace NFStream.HelpBuilder;
 
 /// <summary>A markdown skeleton for a cmdlet that has no help yet: every section and parameter, to fill in.</summary>
 internal static class HelpScaffold
@@ -15,7 +15,7 @@ internal static class HelpScaffold
         for (int i = 1; i <= 2; i++)
         {
             md.AppendLine($"### Example {i}: {{{{ title }}}}").AppendLine("```powershell").AppendLine($"{code.Name} {{{{ arguments }}}}")
-                .AppendLine("```").AppendLine().AppendLine("{{ What it shows. Examples run in the help test, in a folder holding sample.pcap. }}").AppendLine();
+                .AppendLine("```").AppendLine().AppendLine("{{ What it shows. Examples run in the help test, in a folder holding sample.pcap, with core cmdlets only. }}").AppendLine();
         }
         md.AppendLine("## PARAMETERS").AppendLine();
         foreach (var p in code.Parameters.Where(p => !StockText.Covers(p.Name)))

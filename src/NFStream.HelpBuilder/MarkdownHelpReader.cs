@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.RegularExpressions;
 
-namespace NFStream.HelpGenerator;
+namespace NFStream.HelpBuilder;
 
 /// <summary>
 /// Reads a cmdlet's help from platyPS-style markdown: <c># Name</c>, then <c>## SYNOPSIS</c>, <c>## DESCRIPTION</c>,
@@ -12,6 +12,7 @@ namespace NFStream.HelpGenerator;
 /// </summary>
 internal static partial class MarkdownHelpReader
 {
+    /// <summary>Reads a cmdlet's file; a shared file (_NAME.md) has only a title and PARAMETERS.</summary>
     public static CommandHelp Read(string path, List<string> warnings)
     {
         var lines = File.ReadAllLines(path);
@@ -85,6 +86,7 @@ internal static partial class MarkdownHelpReader
                 help.Description.AddRange(Paragraphs(block));
                 break;
             case "SYNTAX":
+            case "":   // text between the title and the first section: a note to whoever edits the file
                 break;
             case "EXAMPLES" when item is not null:
                 help.Examples.Add(ReadExample(item, block, path, warnings));
@@ -92,7 +94,7 @@ internal static partial class MarkdownHelpReader
             case "PARAMETERS" when item is not null:
                 string name = item.TrimStart('-').Trim();
                 if (!help.Parameters.TryAdd(name, ReadParameter(name, block)))
-                    warnings.Add($"{path}: parameter -{name} is documented twice.");
+                    warnings.Add($"{path}: warning NFH003: parameter -{name} is documented twice.");
                 break;
             case "INPUTS" when item is not null:
                 help.Inputs.Add(new TypeHelp(item, Paragraphs(block)));
@@ -106,13 +108,16 @@ internal static partial class MarkdownHelpReader
             case "RELATED LINKS" when item is null:
                 foreach (var line in block)
                 {
+                    // "- [text](uri)", "- Command-Name" or "- https://..."
                     var link = LinkPattern().Match(line);
+                    string plain = line.Trim().TrimStart('-', '*').Trim();
                     if (link.Success) help.Links.Add(new RelatedLink(link.Groups["text"].Value, link.Groups["uri"].Value));
+                    else if (plain.Length > 0) help.Links.Add(new RelatedLink(plain, plain.StartsWith("http", StringComparison.OrdinalIgnoreCase) ? plain : ""));
                 }
                 break;
             default:
                 if (block.Any(l => l.Trim().Length > 0))
-                    warnings.Add($"{path}: text under '{section}{(item is null ? "" : " / " + item)}' is not part of the help.");
+                    warnings.Add($"{path}: warning NFH011: text under '{section}{(item is null ? "" : " / " + item)}' is not part of the help.");
                 break;
         }
     }
@@ -123,7 +128,7 @@ internal static partial class MarkdownHelpReader
         int close = open < 0 ? -1 : block.FindIndex(open + 1, l => l.StartsWith("```", StringComparison.Ordinal));
         if (open < 0 || close < 0)
         {
-            warnings.Add($"{path}: example '{title}' has no fenced code block.");
+            warnings.Add($"{path}: warning NFH005: example '{title}' has no fenced code block.");
             return new HelpExample(title, "", Paragraphs(block));
         }
         string code = string.Join("\n", block.Skip(open + 1).Take(close - open - 1));

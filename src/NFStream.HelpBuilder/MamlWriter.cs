@@ -1,6 +1,6 @@
 using System.Xml;
 
-namespace NFStream.HelpGenerator;
+namespace NFStream.HelpBuilder;
 
 /// <summary>Writes MAML (the XML that Get-Help reads for binary modules), in the layout platyPS produces.</summary>
 internal static class MamlWriter

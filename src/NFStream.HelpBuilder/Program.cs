@@ -1,17 +1,19 @@
 using System.Management.Automation;
 using System.Management.Automation.Runspaces;
-using NFStream.HelpGenerator;
+using NFStream.HelpBuilder;
 
-// nfstream-helpgen --module out/NFStream/NFStream.psd1 --source docs/help --output out/NFStream/en-US/NFStream.dll-Help.xml
-//                  [--scaffold] [--strict]
-// Imports the module, reads each exported cmdlet's metadata and its docs/help/NAME.md, and writes the MAML.
-// Problems (an undocumented cmdlet or parameter, too few examples...) are MSBuild warnings; --strict makes them
-// errors. --scaffold writes a markdown skeleton for every cmdlet that has none, to fill in.
+// NFStream.HelpBuilder --module out/NFStream/NFStream.psd1 --source en-US/cmdlets --output out/NFStream/en-US/NFStream.dll-Help.xml
+//                      [--scaffold] [--strict]
+// Imports the module, reads each exported cmdlet's metadata and its en-US/cmdlets/NAME.md, and writes the MAML.
+// Parameters that several cmdlets share may be described once in a shared file (_NAME.md), used where a cmdlet's
+// own file does not describe them. Problems (an undocumented cmdlet or parameter, too few examples...) are
+// warnings; --strict (the build's default) makes them errors. --scaffold writes a markdown skeleton for every
+// cmdlet that has none, to fill in.
 
 var options = ParseArguments(args);
 if (options is null)
 {
-    Console.Error.WriteLine("usage: NFStream.HelpGenerator --module PSD1 --source DIR --output XML [--scaffold] [--strict]");
+    Console.Error.WriteLine("usage: NFStream.HelpBuilder --module PSD1 --source DIR --output XML [--scaffold] [--strict]");
     return 2;
 }
 
@@ -26,6 +28,8 @@ ps.AddCommand("Import-Module").AddParameter("Name", Path.GetFullPath(options.Mod
 var module = (PSModuleInfo)ps.Invoke()[0].BaseObject;
 
 var warnings = new List<string>();
+var shared = Directory.EnumerateFiles(options.Source, "_*.md").Order(StringComparer.Ordinal)
+    .Select(file => MarkdownHelpReader.Read(file, warnings)).ToList();
 var commands = new List<(CmdletFacts, CommandHelp)>();
 foreach (var cmdlet in module.ExportedCmdlets.Values.OrderBy(c => c.Name, StringComparer.Ordinal))
 {
@@ -46,6 +50,12 @@ foreach (var cmdlet in module.ExportedCmdlets.Values.OrderBy(c => c.Name, String
         }
     }
     var text = MarkdownHelpReader.Read(source, warnings);
+    foreach (var parameter in code.Parameters)
+    {
+        if (text.Parameters.ContainsKey(parameter.Name)) continue;
+        var common = shared.Select(s => s.Parameters.GetValueOrDefault(parameter.Name)).FirstOrDefault(p => p is not null);
+        if (common is not null) text.Parameters[parameter.Name] = common;
+    }
     HelpChecks.Check(code, text, warnings);
     StockText.AddCommonOnes(code, text);
     commands.Add((code, text));
@@ -53,14 +63,22 @@ foreach (var cmdlet in module.ExportedCmdlets.Values.OrderBy(c => c.Name, String
 foreach (var orphan in Directory.EnumerateFiles(options.Source, "*.md"))
 {
     string name = Path.GetFileNameWithoutExtension(orphan);
-    if (!module.ExportedCmdlets.ContainsKey(name) && !name.Equals("README", StringComparison.OrdinalIgnoreCase))
+    if (!module.ExportedCmdlets.ContainsKey(name) && !name.StartsWith('_'))
         warnings.Add($"{orphan}: warning NFH009: {name} is not a cmdlet that the module exports.");
 }
 
-MamlWriter.Write(options.Output, commands);
+if (options.Strict && warnings.Count > 0)
+{
+    // No help file at all, so that the next incremental build runs (and fails) again.
+    File.Delete(options.Output);
+}
+else
+{
+    MamlWriter.Write(options.Output, commands);
+}
 foreach (var warning in warnings)
     Console.WriteLine(options.Strict ? warning.Replace(": warning ", ": error ", StringComparison.Ordinal) : warning);
-Console.WriteLine($"Help for {commands.Count} cmdlets written to {options.Output}.");
+if (File.Exists(options.Output)) Console.WriteLine($"Help for {commands.Count} cmdlets written to {options.Output}.");
 return options.Strict && warnings.Count > 0 ? 1 : 0;
 
 static Options? ParseArguments(string[] args)
