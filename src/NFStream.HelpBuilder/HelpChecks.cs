@@ -35,5 +35,11 @@ internal static class HelpChecks
                 warnings.Add($"{at}: warning NFH008: OUTPUTS does not list [OutputType] {type.FullName}.");
         }
         if (text.Links.Count == 0) warnings.Add($"{at}: warning NFH007: no RELATED LINKS.");
+        var all = text.Synopsis.Concat(text.Description).Concat(text.Notes)
+            .Concat(text.Parameters.Values.SelectMany(p => p.Description))
+            .Concat(text.Examples.SelectMany(e => e.Remarks.Append(e.Code).Append(e.Title)))
+            .Concat(text.Inputs.Concat(text.Outputs).SelectMany(t => t.Description.Append(t.TypeName)));
+        if (all.Any(t => t.Contains("{{", StringComparison.Ordinal)))
+            warnings.Add($"{at}: warning NFH012: scaffold placeholders ({{{{ ... }}}}) are left to fill in.");
     }
 }
