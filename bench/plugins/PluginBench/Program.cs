@@ -146,7 +146,10 @@ public static class Program
             new("compiled: built-in PayloadEntropy", Get + " -Plugin PayloadEntropy", 0),
             new("scriptblock: empty OnUpdate { }", Get + " -Plugin (New-NFPlugin -Name e -OnUpdate { })", updates),
             new("scriptblock: empty OnUpdate { param($packet, $flow) }", Get + " -Plugin (New-NFPlugin -Name e -OnUpdate { param($packet, $flow) })", updates),
-            new("scriptblock: empty OnUpdate, -Parameter @{ threshold = 5 }", Get + " -Plugin (New-NFPlugin -Name e -Parameter @{ threshold = 5 } -OnUpdate { param($packet, $flow) })", updates),
+            new("scriptblock: OnUpdate reads $threshold from -Parameter", Get +
+                " -Plugin (New-NFPlugin -Name e -Parameter @{ threshold = 5 } -OnUpdate { param($packet, $flow) $null = $threshold })", updates),
+            new("scriptblock: OnUpdate reads $threshold from the caller", "$threshold = 5; " + Get +
+                " -Plugin (New-NFPlugin -Name e -OnUpdate { param($packet, $flow) $null = $threshold })", updates),
             new("scriptblock: 1 trivial plugin (udps counter)", Get + " -Plugin " + string.Format(Counter, "a"), packets),
             new("scriptblock: 3 trivial plugins (udps counters)", Get + " -Plugin " + string.Join(", ", new[] { "a", "b", "c" }.Select(n => string.Format(Counter, n))), 3 * packets),
             new("scriptblock: OnUpdate reads $packet.payload_size + $flow.src_ip", Get +
