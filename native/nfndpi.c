@@ -9,6 +9,7 @@
 
 #include <pthread.h>
 #include <stddef.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -106,6 +107,10 @@ NFNDPI_API void nfndpi_context_free(nfndpi_context *context) {
     free(context);
 }
 
+static _Atomic int64_t live_flows;
+
+NFNDPI_API int64_t nfndpi_live_flows(void) { return atomic_load(&live_flows); }
+
 NFNDPI_API nfndpi_flow *nfndpi_flow_create(void) {
     nfndpi_flow *flow = calloc(1, sizeof(*flow));
     if (flow == NULL) return NULL;
@@ -115,6 +120,7 @@ NFNDPI_API nfndpi_flow *nfndpi_flow_create(void) {
         return NULL;
     }
     memset(flow->ndpi, 0, SIZEOF_FLOW_STRUCT);
+    atomic_fetch_add(&live_flows, 1);
     return flow;
 }
 
@@ -122,6 +128,7 @@ NFNDPI_API void nfndpi_flow_free(nfndpi_flow *flow) {
     if (flow == NULL) return;
     if (flow->ndpi != NULL) ndpi_flow_free(flow->ndpi); /* also frees the strings nDPI hung on the flow */
     free(flow);
+    atomic_fetch_sub(&live_flows, 1);
 }
 
 NFNDPI_API int32_t nfndpi_flow_process(nfndpi_context *context, nfndpi_flow *flow,

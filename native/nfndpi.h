@@ -26,7 +26,7 @@ extern "C" {
 #define NFNDPI_API __attribute__((visibility("default")))
 #endif
 
-#define NFNDPI_ABI_VERSION 1u
+#define NFNDPI_ABI_VERSION 2u
 
 /* Field sizes of nfndpi_result, each including room for the terminating NUL. They follow NFStream's nf_flow
  * buffers (application_name[40], a 24-byte category copy, host_server_name[80], c_hash/s_hash[48],
@@ -84,6 +84,9 @@ NFNDPI_API nfndpi_flow *nfndpi_flow_create(void);
 
 /* Frees the flow and everything nDPI allocated for it. NULL is ignored. */
 NFNDPI_API void nfndpi_flow_free(nfndpi_flow *flow);
+
+/* Flows created and not yet freed, in this process (all contexts): shows that flow state is released. */
+NFNDPI_API int64_t nfndpi_live_flows(void);
 
 /* Dissects one packet that starts at its IP header. Lengths above 65535 are clamped (nDPI takes 16 bits).
  * Returns 1 when the application protocol is known afterwards, 0 when not, or NFNDPI_ERROR_ARGUMENT. */

@@ -10,7 +10,7 @@ namespace NFStream.Engine.Dpi;
 internal static unsafe class NdpiNative
 {
     /// <summary>The NFNDPI_ABI_VERSION this code was written for.</summary>
-    public const uint AbiVersion = 1;
+    public const uint AbiVersion = 2;
 
     private static readonly object LoadLock = new();
     private static volatile bool loaded;
@@ -22,6 +22,7 @@ internal static unsafe class NdpiNative
     private static delegate* unmanaged<nint, void> contextFree;
     private static delegate* unmanaged<nint> flowCreate;
     private static delegate* unmanaged<nint, void> flowFree;
+    private static delegate* unmanaged<long> liveFlows;
     private static delegate* unmanaged<nint, nint, byte*, uint, ulong, int> flowProcess;
     private static delegate* unmanaged<nint, nint, int> flowExtraDissectionPossible;
     private static delegate* unmanaged<nint, nint, byte*, int> flowGiveup;
@@ -65,6 +66,7 @@ internal static unsafe class NdpiNative
         contextFree = (delegate* unmanaged<nint, void>)NativeLibrary.GetExport(library, "nfndpi_context_free");
         flowCreate = (delegate* unmanaged<nint>)NativeLibrary.GetExport(library, "nfndpi_flow_create");
         flowFree = (delegate* unmanaged<nint, void>)NativeLibrary.GetExport(library, "nfndpi_flow_free");
+        liveFlows = (delegate* unmanaged<long>)NativeLibrary.GetExport(library, "nfndpi_live_flows");
         flowProcess = (delegate* unmanaged<nint, nint, byte*, uint, ulong, int>)
             NativeLibrary.GetExport(library, "nfndpi_flow_process");
         flowExtraDissectionPossible = (delegate* unmanaged<nint, nint, int>)
@@ -86,6 +88,16 @@ internal static unsafe class NdpiNative
     public static nint FlowCreate() => flowCreate();
 
     public static void FlowFree(nint flow) => flowFree(flow);
+
+    /// <summary>nDPI flows allocated and not yet freed in this process.</summary>
+    public static long LiveFlows
+    {
+        get
+        {
+            EnsureLoaded();
+            return liveFlows();
+        }
+    }
 
     /// <summary>Dissects one packet that starts at its IP header. 1 when the application is known afterwards.</summary>
     public static int FlowProcess(nint context, nint flow, byte* ipPacket, uint length, ulong timeMs) =>

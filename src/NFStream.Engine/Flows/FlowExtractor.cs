@@ -20,6 +20,7 @@ public sealed class FlowExtractor : IDisposable
     private readonly Stopwatch clock = new();
     private long taken;
 
+    /// <param name="classifier">The nDPI classifier; the extractor owns it and disposes it.</param>
     /// <param name="maxFlows">Stop after this many flows (NFStream max_nflows); 0 means no limit.</param>
     public FlowExtractor(FlowOptions options, IFlowClassifier? classifier = null, BpfFilter? filter = null,
         IReadOnlyList<IFlowPlugin>? plugins = null, long maxFlows = 0)

@@ -151,7 +151,7 @@ public abstract class FlowCommandBase : PSCmdlet, IDisposable
     }
 
     /// <summary>A plugin threw: the flows that expired before it are still written, then the run stops.</summary>
-    private void StopOnPluginFailure(FlowExtractor extractor, PluginFailedException e)
+    protected void StopOnPluginFailure(FlowExtractor extractor, PluginFailedException e)
     {
         WriteFlows(extractor);
         CleanupPlugins();

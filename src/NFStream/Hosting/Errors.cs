@@ -55,6 +55,7 @@ internal static class Errors
             RecommendedAction = "Install nDPI (Debian: apt-get install libndpi4.2) and rebuild the module, or pass -NDissections 0 to meter flows without layer-7 columns.",
         },
     };
+
     public static ErrorRecord LiveCaptureFailed(LiveCaptureException e) => e.Failure switch
     {
         LiveCaptureFailure.InterfaceNotFound => new ErrorRecord(e, "InterfaceNotFound", ErrorCategory.ObjectNotFound, e.Interface)

@@ -46,6 +46,31 @@ public sealed class StartNFCaptureTests : IDisposable
     }
 
     [LiveFact]
+    public void LoopbackSeesEachPacketOfAnExchangeOnce()
+    {
+        // On lo other programs may talk too: the filter keeps the test's own ports.
+        using var capture = session.Begin("Start-NFCapture -Interface lo -BpfFilter 'udp port 47101' -PacketCount 20 -Duration 30 -NDissections 0 -Verbose");
+        using (var server = new System.Net.Sockets.UdpClient(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 47101)))
+        using (var client = new System.Net.Sockets.UdpClient(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0)))
+        {
+            server.Client.ReceiveTimeout = client.Client.ReceiveTimeout = 5000;
+            var from = new System.Net.IPEndPoint(System.Net.IPAddress.Any, 0);
+            for (int i = 0; i < 10; i++)
+            {
+                client.Send(new byte[Payload], Payload, new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 47101));
+                server.Send(new byte[Payload], Payload, server.Receive(ref from) is { } _ ? from : from);
+                client.Receive(ref from);
+            }
+        }
+        var flow = Assert.Single(capture.End(TimeSpan.FromSeconds(30)).AssertSuccess().Output);
+        Assert.Equal("127.0.0.1", Text(flow, "src_ip"));
+        Assert.Equal(47101, Long(flow, "dst_port"));
+        Assert.Equal(10, Long(flow, "src2dst_packets"));
+        Assert.Equal(10, Long(flow, "dst2src_packets"));
+        Assert.Equal(10 * FrameBytes, Long(flow, "src2dst_bytes"));
+    }
+
+    [LiveFact]
     public void BpfFilterExcludesOtherTraffic()
     {
         using var net = new TestNetwork();
@@ -257,7 +282,7 @@ public sealed class StartNFCaptureErrorTests : IDisposable
     public void Dispose() => session.Dispose();
 }
 
-[CollectionDefinition(Name)]
+[CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class LiveCollection
 {
     public const string Name = "Live";
