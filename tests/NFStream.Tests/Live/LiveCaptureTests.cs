@@ -65,14 +65,14 @@ public sealed class LiveCaptureTests
             for (int i = 0; i < 1000; i++) sender.SendTo(payload, new IPEndPoint(net.PeerAddress, 51002));
         }
         var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (capture.Counters.PacketsReceived < 1000 && DateTime.UtcNow < deadline) Thread.Sleep(20);
+        while (capture.Counters is var c && c.PacketsReceived + c.DroppedByKernel < 1000 && DateTime.UtcNow < deadline) Thread.Sleep(20);
         capture.Stop();
         var flows = Drain(extractor, capture, TimeSpan.FromSeconds(10));
 
         var counters = capture.Counters;
-        Assert.Equal(1000, counters.PacketsReceived);
+        Assert.Equal(1000, counters.PacketsReceived + counters.DroppedByKernel);   // on a busy machine the kernel may drop some too
         Assert.Equal(64, extractor.Statistics.PacketsRead);
-        Assert.Equal(1000 - 64, counters.DroppedByQueue);
+        Assert.Equal(counters.PacketsReceived - 64, counters.DroppedByQueue);
         Assert.Equal(counters.PacketsReceived, extractor.Statistics.PacketsRead + counters.DroppedByQueue);
         Assert.Equal(64UL, Assert.Single(flows).BiPackets);
     }
@@ -105,8 +105,10 @@ public sealed class LiveCaptureTests
         capture.Stop();
         while (!capture.Completed) { while (capture.TryRead(out _)) read++; capture.WaitForPackets(50, CancellationToken.None); }
 
-        Assert.Equal(packets, capture.Counters.PacketsReceived);
-        Assert.Equal(packets - capture.Counters.DroppedByQueue, read);
+        var counters = capture.Counters;
+        Assert.Equal(packets, counters.PacketsReceived + counters.DroppedByKernel);
+        Assert.True(counters.PacketsReceived > packets / 2, $"only {counters.PacketsReceived} packets were captured");
+        Assert.Equal(counters.PacketsReceived - counters.DroppedByQueue, read);
         Assert.Equal(0, allocated);
         // A few kernel-statistics objects a second, never one per packet (20,000 packets would be ≥ 480 kB).
         Assert.InRange(capture.CaptureThreadAllocatedBytes, 0, 16 * 1024);
