@@ -30,6 +30,10 @@ public sealed class FlowMeter : IDisposable
     private readonly FlowColumnSet columns;
     private ulong tick, lastScanTick;
     private long nextId;
+    // Sharded mode (one of several meters, see ShardedMeters): the reader decides the scan points and clamps
+    // the clock, and every change to the flow set is logged with the packet position instead of queued.
+    private MeterEventLog? log;
+    private long position;
 
     public FlowMeter(FlowOptions options, IFlowClassifier? classifier = null, IReadOnlyList<IFlowPlugin>? plugins = null)
     {
@@ -43,6 +47,19 @@ public sealed class FlowMeter : IDisposable
         splt = options.SpltAnalysis;
         columns = options.Columns;
         cache = new FlowCache(Math.Min(options.MaxActiveFlows, 1 << 16));
+    }
+
+    /// <summary>A meter of a sharded run: logs creations and expiries into <see cref="Log"/> (no plugins).</summary>
+    internal FlowMeter(FlowOptions options, IFlowClassifier? classifier, int maxActiveFlows, MeterEventLog log)
+        : this(options with { MaxActiveFlows = maxActiveFlows }, classifier)
+    {
+        this.log = log;
+    }
+
+    /// <summary>Sharded mode: where creations and expiries go (the current batch's log).</summary>
+    internal MeterEventLog Log
+    {
+        set => log = value;
     }
 
     /// <summary>Flows currently held.</summary>
@@ -70,6 +87,28 @@ public sealed class FlowMeter : IDisposable
         if (scan) Scan();
     }
 
+    /// <summary>
+    /// Sharded mode: meters a packet whose time the reader has already clamped, at global packet
+    /// <paramref name="packetPosition"/>; no scan (the reader sends the scan points).
+    /// </summary>
+    internal void ProcessAt(ref ParsedPacket pkt, ReadOnlySpan<byte> frame, long packetPosition)
+    {
+        tick = pkt.TimeMs;
+        position = packetPosition;
+        Consume(ref pkt, frame);
+    }
+
+    /// <summary>
+    /// Sharded mode: the idle scan at a global scan point, with no budget, so that a flow never leaves this
+    /// meter later than it leaves NFStream's single cache (the sequencer relies on it).
+    /// </summary>
+    internal void ScanAt(ulong timeMs, long scanPosition)
+    {
+        if (timeMs > tick) tick = timeMs;
+        position = scanPosition;
+        Scan(int.MaxValue);
+    }
+
     /// <summary>A parsed packet that belongs to another meter: it only advances the clock (and may scan).</summary>
     public void Tick(ulong timeMs)
     {
@@ -90,7 +129,7 @@ public sealed class FlowMeter : IDisposable
         while (cache.Oldest is { } flow)
         {
             cache.Remove(flow);
-            Expire(flow);
+            Expire(flow, MeterEventKind.Flushed);
         }
     }
 
@@ -104,7 +143,7 @@ public sealed class FlowMeter : IDisposable
             {
                 cache.Remove(flow);
                 flow.expiration_id = reason - 1;
-                Expire(flow);
+                Expire(flow, MeterEventKind.ExpiredByPacket);
                 Create(key, ref pkt, frame);
             }
             else if (plugins.Length != 0)
@@ -142,26 +181,34 @@ public sealed class FlowMeter : IDisposable
             cache.Remove(victim);
             victim.expiration_id = EvictedExpirationId;
             EvictedFlows++;
-            Expire(victim);
+            Expire(victim, MeterEventKind.Evicted);
         }
         cache.Add(flow);
+        log?.Add(flow, position, MeterEventKind.Created);
     }
 
-    private void Scan()
+    private void Scan(int budget = ScanBudget)
     {
         int scanned = 0;
-        while (scanned < ScanBudget && cache.Oldest is { } flow)
+        while (scanned < budget && cache.Oldest is { } flow)
         {
             if (tick < idleMs || tick - idleMs < flow.BiLast) break;
             cache.Remove(flow);
-            Expire(flow);
+            Expire(flow, MeterEventKind.Scanned);
             scanned++;
         }
     }
 
     /// <summary>Flows leave in the order they expire, so that order gives the ids (before OnExpire runs).</summary>
-    private void Expire(NFlow flow)
+    private void Expire(NFlow flow, MeterEventKind kind = MeterEventKind.ExpiredByPacket)
     {
+        if (log is not null)
+        {
+            // Ids and output order are the sequencer's; this meter only reports when and why.
+            if (classifier is not null) flow.L7 = classifier.Finish(ref flow.Dpi);
+            log.Add(flow, position, kind);
+            return;
+        }
         flow.id = nextId++;
         if (classifier is not null) flow.L7 = classifier.Finish(ref flow.Dpi);
         foreach (var plugin in plugins) plugin.OnExpire(flow);

@@ -72,6 +72,15 @@ public abstract class FlowCommandBase : PSCmdlet, IDisposable
 
     private bool pluginsCleanedUp;
 
+    /// <summary>
+    /// Meter threads (NFStream's n_meters); 0 chooses by core count (one per core beyond the reading one).
+    /// Flows are sharded over the meters by a direction-agnostic hash; the flows, their values, ids and order
+    /// are the same as with one meter. With -Plugin the run always uses one meter.
+    /// </summary>
+    [Parameter]
+    [ValidateRange(0, 64)]
+    public int Meters { get; set; } = 1;
+
     /// <summary>Name of a variable that receives the packet accounting of each capture (CaptureStatistics objects).</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
@@ -95,6 +104,7 @@ public abstract class FlowCommandBase : PSCmdlet, IDisposable
             SpltAnalysis = SpltAnalysis,
             NDissections = NDissections,
             MaxActiveFlows = MaxActiveFlows,
+            Meters = Meters,
         };
     }
 
@@ -113,8 +123,9 @@ public abstract class FlowCommandBase : PSCmdlet, IDisposable
                 ThrowTerminatingError(Errors.BadFilter(BpfFilter, e));
             }
         }
-        var classifier = DpiLoader.Create(this, options);
-        return new FlowExtractor(options, classifier, filter, Plugin, MaxFlows);
+        if (Plugin is { Length: > 0 } && options.ResolveMeters(Environment.ProcessorCount) > 1)
+            WriteVerbose("Plugins run on the pipeline thread: metering with one meter.");
+        return new FlowExtractor(options, () => DpiLoader.Create(this, options), filter, Plugin, MaxFlows);
     }
 
     /// <summary>
