@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using NFStream.Engine.Capture;
 using NFStream.Engine.Decoding;
 using NFStream.Engine.Dpi;
@@ -116,21 +117,9 @@ public sealed class FlowExtractor : IDisposable
         for (int n = 0; n < maxPackets; n++)
         {
             if (Completed) return false;
-            if (!source.TryRead(out var record)) return false;
-            Statistics.PacketsRead++;
-            Statistics.BytesRead += record.Data.Length;
-            if (filter is not null && !filter.Matches(record.LinkType, record.Data))
-            {
-                Statistics.CountIgnored(IgnoreReason.Filtered);
-                continue;
-            }
-            var reason = decoder.Decode(record.LinkType, record.Data, record.WireLength, record.TimeMs, ref parsed);
-            if (reason != IgnoreReason.None)
-            {
-                Statistics.CountIgnored(reason);
-                continue;
-            }
-            Statistics.PacketsMetered++;
+            var step = ReadOne(source, ref parsed, out var record);
+            if (step == ReadStep.End) return false;
+            if (step == ReadStep.Ignored) continue;
             meter.Process(ref parsed, record.Data);
             if (meter.PendingExpired > 0 && n + 1 < maxPackets) return true;
         }
@@ -146,22 +135,9 @@ public sealed class FlowExtractor : IDisposable
             for (int n = 0; n < maxPackets; n++)
             {
                 if (Completed) return false;
-                if (!source.TryRead(out var record)) return false;
-                Statistics.PacketsRead++;
-                Statistics.BytesRead += record.Data.Length;
-                if (filter is not null && !filter.Matches(record.LinkType, record.Data))
-                {
-                    Statistics.CountIgnored(IgnoreReason.Filtered);
-                    continue;
-                }
-                var reason = decoder.Decode(record.LinkType, record.Data, record.WireLength, record.TimeMs, ref parsed);
-                if (reason != IgnoreReason.None)
-                {
-                    Statistics.CountIgnored(reason);
-                    continue;
-                }
-                Statistics.PacketsMetered++;
-                sharded.Add(ref parsed, record.Data);
+                var step = ReadOne(source, ref parsed, out var record);
+                if (step == ReadStep.End) return false;
+                if (step == ReadStep.Metered) sharded.Add(ref parsed, record.Data);
             }
             return true;
         }
@@ -169,6 +145,30 @@ public sealed class FlowExtractor : IDisposable
         {
             sharded.Submit();
         }
+    }
+
+    private enum ReadStep : byte { End, Ignored, Metered }
+
+    /// <summary>Reads one packet, filters and decodes it, and counts it as metered or ignored.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private ReadStep ReadOne(IPacketSource source, ref ParsedPacket parsed, out PacketRecord record)
+    {
+        if (!source.TryRead(out record)) return ReadStep.End;
+        Statistics.PacketsRead++;
+        Statistics.BytesRead += record.Data.Length;
+        if (filter is not null && !filter.Matches(record.LinkType, record.Data))
+        {
+            Statistics.CountIgnored(IgnoreReason.Filtered);
+            return ReadStep.Ignored;
+        }
+        var reason = decoder.Decode(record.LinkType, record.Data, record.WireLength, record.TimeMs, ref parsed);
+        if (reason != IgnoreReason.None)
+        {
+            Statistics.CountIgnored(reason);
+            return ReadStep.Ignored;
+        }
+        Statistics.PacketsMetered++;
+        return ReadStep.Metered;
     }
 
     /// <summary>Advances the meter's clock without a packet (live capture on a quiet link).</summary>
