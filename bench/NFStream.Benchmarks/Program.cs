@@ -1,4 +1,8 @@
+using System.Globalization;
+using BenchmarkDotNet.Running;
 using NFStream.Benchmarks.Generator;
+using NFStream.Benchmarks.Suite;
+using NFStream.Engine;
 
 namespace NFStream.Benchmarks;
 
@@ -11,14 +15,60 @@ public static class Program
         switch (args[0])
         {
             case "generate": return Generate(rest);
+            case "measure": return Measure(rest);
+            case "suite": return RunSuite(rest);
+            case "micro":
+                BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(rest);
+                return 0;
             default: return Usage();
         }
     }
 
     private static int Usage()
     {
-        Console.Error.WriteLine("usage: NFStream.Benchmarks generate --out FILE|- [--size 1G] [--seed 1] [--sessions-per-second 2000]");
+        Console.Error.WriteLine("""
+            usage:
+              NFStream.Benchmarks suite [--file FILE] [--size 1G] [--seed 1] [--repeat 3] [--only read,engine,...] [--markdown OUT.md]
+                  every run in its own process on one generated capture; prints Markdown (bench/README.md)
+              NFStream.Benchmarks generate --out FILE|- [--size 1G] [--seed 1] [--sessions-per-second 1000]
+              NFStream.Benchmarks measure --file FILE --mode read|decode|engine [--ndissections 20] [--statistics]
+                  [--splt N] [--meters N] [--memory-every 1G]     one run, one JSON line
+              NFStream.Benchmarks micro [BenchmarkDotNet arguments, e.g. --filter '*']
+            """);
         return 2;
+    }
+
+    private static int Measure(string[] args)
+    {
+        var a = Arguments.Parse(args);
+        var options = new FlowOptions
+        {
+            NDissections = int.Parse(a.GetValueOrDefault("ndissections", "20"), CultureInfo.InvariantCulture),
+            StatisticalAnalysis = a.ContainsKey("statistics"),
+            SpltAnalysis = int.Parse(a.GetValueOrDefault("splt", "0"), CultureInfo.InvariantCulture),
+            Meters = int.Parse(a.GetValueOrDefault("meters", "1"), CultureInfo.InvariantCulture),
+        };
+        long every = a.TryGetValue("memory-every", out var e) ? Arguments.Size(e) : 0;
+        var figures = MeasuredRun.Run(a.GetValueOrDefault("mode", "engine"), a["file"], options, Console.Error, every);
+        Console.WriteLine(figures.ToJson());
+        return 0;
+    }
+
+    private static int RunSuite(string[] args)
+    {
+        var a = Arguments.Parse(args);
+        string root = BenchmarkSuite.FindRepositoryRoot();
+        long size = Arguments.Size(a.GetValueOrDefault("size", "1G"));
+        long seed = long.Parse(a.GetValueOrDefault("seed", "1"), CultureInfo.InvariantCulture);
+        string file = a.TryGetValue("file", out var f)
+            ? f
+            : BenchmarkSuite.EnsureCapture(Path.Combine(root, "bench", "data", $"mix-{a.GetValueOrDefault("size", "1G")}-seed{seed}.pcap"), size, seed, Console.Error);
+        var only = a.TryGetValue("only", out var o) ? o.Split(',').ToHashSet() : null;
+        var suite = new BenchmarkSuite(file, int.Parse(a.GetValueOrDefault("repeat", "3"), CultureInfo.InvariantCulture), root, Console.Error);
+        string markdown = suite.Run(only);
+        Console.WriteLine(markdown);
+        if (a.TryGetValue("markdown", out var md)) File.WriteAllText(md, markdown);
+        return 0;
     }
 
     private static int Generate(string[] args)
@@ -28,7 +78,7 @@ public static class Program
         {
             TargetBytes = Arguments.Size(a.GetValueOrDefault("size", "1G")),
             Seed = long.Parse(a.GetValueOrDefault("seed", "1")),
-            SessionsPerSecond = double.Parse(a.GetValueOrDefault("sessions-per-second", "2000"), System.Globalization.CultureInfo.InvariantCulture),
+            SessionsPerSecond = double.Parse(a.GetValueOrDefault("sessions-per-second", "1000"), System.Globalization.CultureInfo.InvariantCulture),
         };
         var summary = TrafficGenerator.Write(a["out"], options);
         Console.Error.WriteLine($"{summary.Packets} packets, {summary.Bytes / 1e6:0.0} MB, {summary.Sessions} conversations, " +

@@ -12,7 +12,7 @@ public sealed record TrafficOptions
     public long Seed { get; init; } = 1;
 
     /// <summary>New conversations per second of capture time (Poisson arrivals).</summary>
-    public double SessionsPerSecond { get; init; } = 2000;
+    public double SessionsPerSecond { get; init; } = 1000;
 
     /// <summary>Share of conversations over IPv6.</summary>
     public double Ipv6Share { get; init; } = 0.2;
