@@ -1,6 +1,6 @@
 using System.Globalization;
 using BenchmarkDotNet.Running;
-using NFStream.Benchmarks.Generator;
+using NFStream.Traffic;
 using NFStream.Benchmarks.Suite;
 using NFStream.Engine;
 

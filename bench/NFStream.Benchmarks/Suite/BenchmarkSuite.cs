@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
-using NFStream.Benchmarks.Generator;
+using NFStream.Traffic;
 
 namespace NFStream.Benchmarks.Suite;
 

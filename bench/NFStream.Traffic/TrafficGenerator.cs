@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using NFStream.Engine.Samples;
 
-namespace NFStream.Benchmarks.Generator;
+namespace NFStream.Traffic;
 
 /// <summary>The knobs of a generated capture.</summary>
 public sealed record TrafficOptions

@@ -1,6 +1,6 @@
 using NFStream.Engine.Samples;
 
-namespace NFStream.Benchmarks.Generator;
+namespace NFStream.Traffic;
 
 /// <summary>What a session step needs: the clock, the packet builders, the random source and the catalog.</summary>
 public sealed class TrafficContext

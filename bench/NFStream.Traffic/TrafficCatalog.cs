@@ -1,7 +1,7 @@
 using System.Net;
 using NFStream.Engine.Samples;
 
-namespace NFStream.Benchmarks.Generator;
+namespace NFStream.Traffic;
 
 /// <summary>
 /// The hosts, names and payloads a generated capture draws from: a client population (IPv4 and IPv6), servers

@@ -1,4 +1,4 @@
-namespace NFStream.Benchmarks.Generator;
+namespace NFStream.Traffic;
 
 /// <summary>
 /// xoshiro256** seeded through SplitMix64: the same seed gives the same numbers on every runtime and
