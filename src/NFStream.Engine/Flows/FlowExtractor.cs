@@ -110,6 +110,7 @@ public sealed class FlowExtractor : IDisposable
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool PumpSingle(IPacketSource source, int maxPackets)
     {
         var parsed = new ParsedPacket();
@@ -126,6 +127,7 @@ public sealed class FlowExtractor : IDisposable
         return true;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool PumpSharded(IPacketSource source, int maxPackets)
     {
         var parsed = new ParsedPacket();

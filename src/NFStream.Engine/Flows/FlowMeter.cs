@@ -77,6 +77,7 @@ public sealed class FlowMeter : IDisposable
     public int PendingExpired => expired.Count;
 
     /// <summary>Meters one parsed packet that belongs to this meter.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Process(ref ParsedPacket pkt, ReadOnlySpan<byte> frame)
     {
         if (pkt.TimeMs > tick) tick = pkt.TimeMs;
@@ -91,6 +92,7 @@ public sealed class FlowMeter : IDisposable
     /// Sharded mode: meters a packet whose time the reader has already clamped, at global packet
     /// <paramref name="packetPosition"/>; no scan (the reader sends the scan points).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal void ProcessAt(ref ParsedPacket pkt, ReadOnlySpan<byte> frame, long packetPosition)
     {
         tick = pkt.TimeMs;
@@ -133,6 +135,7 @@ public sealed class FlowMeter : IDisposable
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Consume(ref ParsedPacket pkt, ReadOnlySpan<byte> frame)
     {
         var key = FlowKey.From(pkt);
@@ -163,6 +166,7 @@ public sealed class FlowMeter : IDisposable
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Create(in FlowKey key, ref ParsedPacket pkt, ReadOnlySpan<byte> frame)
     {
         var flow = Init(key, ref pkt, frame);
@@ -187,6 +191,7 @@ public sealed class FlowMeter : IDisposable
         log?.Add(flow, position, MeterEventKind.Created);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Scan(int budget = ScanBudget)
     {
         int scanned = 0;
@@ -227,6 +232,7 @@ public sealed class FlowMeter : IDisposable
     private static ReadOnlySpan<byte> IpContent(in ParsedPacket p, ReadOnlySpan<byte> frame) =>
         frame.Slice(p.IpOffset, Math.Min(p.IpLength, frame.Length - p.IpOffset));
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private NFlow Init(in FlowKey key, ref ParsedPacket p, ReadOnlySpan<byte> frame)
     {
         ushort size = SizeOf(p);
@@ -264,6 +270,7 @@ public sealed class FlowMeter : IDisposable
     }
 
     /// <returns>0 when updated, 1 when the flow is idle-expired, 2 when active-expired (the packet is not counted).</returns>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int Update(NFlow f, ref ParsedPacket p, ReadOnlySpan<byte> frame)
     {
         ulong t = p.TimeMs;
@@ -276,7 +283,7 @@ public sealed class FlowMeter : IDisposable
         ulong piat = t - f.BiLast;
         p.DeltaTimeMs = piat;
         f.BiPackets++;
-        f.Splt?.Record(f.BiPackets - 1, dir, size, piat);
+        if (f.BiPackets <= (ulong)splt) f.Splt!.Record(f.BiPackets - 1, dir, size, piat);
         f.BiLast = t;
         classifier?.Update(ref f.Dpi, IpContent(p, frame), t, f.BiPackets);
         f.BiBytes += size;

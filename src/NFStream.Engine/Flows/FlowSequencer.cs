@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace NFStream.Engine.Flows;
 
 /// <summary>
@@ -64,6 +66,7 @@ internal sealed class FlowSequencer
     }
 
     /// <summary>Applies, in single-meter order, every logged event up to <paramref name="limit"/> (inclusive).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Replay(PacketSlab[] slabs, long limit)
     {
         while (true)
@@ -86,6 +89,7 @@ internal sealed class FlowSequencer
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Apply(ref MeterEvent e)
     {
         var flow = e.Flow;
@@ -111,6 +115,7 @@ internal sealed class FlowSequencer
     }
 
     /// <summary>NFStream's idle scan over the single cache, oldest first.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Scan(ulong tick)
     {
         if (tick < idleMs) return;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using NFStream.Engine.Decoding;
 
 namespace NFStream.Engine.Flows;
@@ -91,6 +92,7 @@ internal sealed class PacketSlab
     public MeterEventLog Log { get; } = new();
 
     /// <summary>Appends a packet; <paramref name="frame"/> is the captured frame (its IP content is kept when DPI needs it).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Add(ref ParsedPacket packet, int position, ReadOnlySpan<byte> frame)
     {
         int i = Count++;

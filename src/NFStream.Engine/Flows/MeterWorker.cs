@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using NFStream.Engine.Dpi;
 
 namespace NFStream.Engine.Flows;
@@ -53,6 +54,7 @@ internal sealed class MeterWorker : IDisposable
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Meter(MeterBatch batch)
     {
         var slab = batch.Slabs[index];

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 using NFStream.Engine.Decoding;
 using NFStream.Engine.Dpi;
@@ -66,6 +67,7 @@ internal sealed class ShardedMeters : IDisposable
     }
 
     /// <summary>Hands one decoded packet to its meter (NFStream's clock clamp and scan schedule applied here).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Add(ref ParsedPacket packet, ReadOnlySpan<byte> frame)
     {
         if (packet.TimeMs > tick) tick = packet.TimeMs;
