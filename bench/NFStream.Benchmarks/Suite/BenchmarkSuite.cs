@@ -62,7 +62,7 @@ public sealed class BenchmarkSuite
                     Runner.Shell => RunShell(c.Arguments),
                     _ => RunNdpiReader(),
                 };
-                log.WriteLine($"  {c.Key,-10} run {i + 1}: {figures.Seconds:0.000} s, {figures.CpuSeconds:0.000} CPU s, {figures.PeakResidentBytes / 1e6:0} MB peak");
+                log.WriteLine($"  {c.Key,-10} run {i + 1}: {figures.Seconds:0.000} s (first pass {figures.FirstPassSeconds:0.000} s), {figures.CpuSeconds:0.000} CPU s, {figures.PeakResidentBytes / 1e6:0} MB peak");
                 if (best is null || figures.Seconds < best.Seconds) best = figures;
             }
             results.Add((c, best!));
@@ -94,12 +94,17 @@ public sealed class BenchmarkSuite
         // Timing starts with the pipeline, after the host and the module are up; the peak is the whole process's.
         string script = $$"""
             $f = '{{file.Replace("'", "''")}}'; $csv = '{{csv}}'
-            $p = [Diagnostics.Process]::GetCurrentProcess(); $cpu0 = $p.TotalProcessorTime.TotalSeconds
-            $sw = [Diagnostics.Stopwatch]::StartNew()
-            {{pipeline}}
-            $s = $sw.Elapsed.TotalSeconds; $p.Refresh(); $cpu = $p.TotalProcessorTime.TotalSeconds - $cpu0
+            $p = [Diagnostics.Process]::GetCurrentProcess()
+            $first = 0
+            foreach ($pass in 1, 2) {
+                $p.Refresh(); $cpu0 = $p.TotalProcessorTime.TotalSeconds
+                $sw = [Diagnostics.Stopwatch]::StartNew()
+                {{pipeline}}
+                $s = $sw.Elapsed.TotalSeconds; $p.Refresh(); $cpu = $p.TotalProcessorTime.TotalSeconds - $cpu0
+                if ($pass -eq 1) { $first = $s }
+            }
             $hwm = 0; foreach ($l in [IO.File]::ReadAllLines('/proc/self/status')) { if ($l.StartsWith('VmHWM:')) { $hwm = [long]$l.Substring(6).Trim().Split(' ')[0] * 1024 } }
-            [string]::Format([Globalization.CultureInfo]::InvariantCulture, 'RESULT {0} {1} {2} {3} {4}', $s, $cpu, $hwm, $st.PacketsRead, $st.FlowsEmitted)
+            [string]::Format([Globalization.CultureInfo]::InvariantCulture, 'RESULT {0} {1} {2} {3} {4} {5}', $s, $cpu, $hwm, $st.PacketsRead, $st.FlowsEmitted, $first)
             """;
         string scriptFile = Path.Combine(Path.GetTempPath(), $"nfstream-bench-{Environment.ProcessId}.ps1");
         File.WriteAllText(scriptFile, script);
@@ -116,6 +121,7 @@ public sealed class BenchmarkSuite
                 PeakResidentBytes = long.Parse(v[3], CultureInfo.InvariantCulture),
                 Packets = long.Parse(v[4], CultureInfo.InvariantCulture),
                 Flows = long.Parse(v[5], CultureInfo.InvariantCulture),
+                FirstPassSeconds = double.Parse(v[6], CultureInfo.InvariantCulture),
                 FileBytes = new FileInfo(file).Length,
             };
         }
@@ -136,6 +142,7 @@ public sealed class BenchmarkSuite
         return new RunFigures
         {
             Seconds = double.Parse(v[1], CultureInfo.InvariantCulture),
+            FirstPassSeconds = double.Parse(v[1], CultureInfo.InvariantCulture),
             CpuSeconds = double.Parse(v[2], CultureInfo.InvariantCulture) + double.Parse(v[3], CultureInfo.InvariantCulture),
             PeakResidentBytes = long.Parse(v[4], CultureInfo.InvariantCulture) * 1024,
             Packets = packets,
@@ -176,13 +183,17 @@ public sealed class BenchmarkSuite
         md.AppendLine($"File: `{Path.GetFileName(file)}`, {any.FileBytes / 1e6:0} MB, {any.Packets:N0} packets" +
                       (Figures("engine") is { } e ? $", {e.Flows:N0} flows" : "") + $"; best of {repeat} runs each.");
         md.AppendLine();
-        md.AppendLine("| run | packets/s | MB/s | flows/s | packets per CPU-second | peak RSS | managed bytes per held flow | vs read limit | vs ndpiReader |");
-        md.AppendLine("|---|--:|--:|--:|--:|--:|--:|--:|--:|");
+        md.AppendLine("Each run is its own process and makes two passes over the file; the figures are the second pass " +
+                      "(code compiled, heap grown), the first pass of the fresh process is shown for comparison. " +
+                      "Packets per CPU-second divides by the process's CPU time (all threads), the per-core rate.");
+        md.AppendLine();
+        md.AppendLine("| run | packets/s | MB/s | flows/s | packets per CPU-second | first pass, packets/s | peak RSS | managed bytes per held flow | vs read limit | vs ndpiReader |");
+        md.AppendLine("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|");
         foreach (var (c, f) in results)
         {
             md.Append($"| {c.Title} | {Pps(f) / 1e6:0.00} M | {f.FileBytes / 1e6 / f.Seconds:0} | ");
             md.Append(f.Flows > 0 ? $"{f.Flows / f.Seconds / 1e3:0} k | " : "- | ");
-            md.Append($"{PpsPerCpu(f) / 1e6:0.00} M | {f.PeakResidentBytes / 1e6:0} MB | ");
+            md.Append($"{PpsPerCpu(f) / 1e6:0.00} M | {f.Packets / f.FirstPassSeconds / 1e6:0.00} M | {f.PeakResidentBytes / 1e6:0} MB | ");
             md.Append(f.ManagedBytesPerActiveFlow > 0 ? $"{f.ManagedBytesPerActiveFlow:0} B ({f.ActiveFlowsAtEnd:N0} held) | " : "- | ");
             md.Append(read is not null ? $"{Pps(f) / Pps(read):0.00} | " : "- | ");
             md.AppendLine(ndpiReader is not null ? $"{Pps(f) / Pps(ndpiReader):0.00} |" : "- |");
@@ -207,12 +218,13 @@ public sealed class BenchmarkSuite
         }
         Target(md, "engine", f => $"managed memory per held flow without SPLT and DPI: {f.ManagedBytesPerActiveFlow:0} bytes (target at most 1 KB)",
             f => f.ManagedBytesPerActiveFlow <= 1024);
-        if (Figures("engine") is { } engine && Figures("ps") is { } ps)
-            Line(md, $"PowerShell path (-NDissections 0) vs engine alone: {(1 - Pps(ps) / Pps(engine)) * 100:0}% slower (target at most 15%)",
-                Pps(ps) >= 0.85 * Pps(engine));
-        if (Figures("ndpi") is { } ndpi && Figures("ps-ndpi") is { } psNdpi)
-            Line(md, $"PowerShell path (nDPI) vs engine alone: {(1 - Pps(psNdpi) / Pps(ndpi)) * 100:0}% slower (target at most 15%)",
-                Pps(psNdpi) >= 0.85 * Pps(ndpi));
+        foreach (var (engineKey, psKey, what) in new[] { ("engine", "ps", "-NDissections 0"), ("ndpi", "ps-ndpi", "nDPI") })
+        {
+            if (Figures(engineKey) is not { } engine || Figures(psKey) is not { } ps) continue;
+            double loss = 1 - engine.Seconds / ps.Seconds, coldLoss = 1 - engine.FirstPassSeconds / ps.FirstPassSeconds;
+            Line(md, $"PowerShell path ({what}) vs engine alone: {loss * 100:0}% slower on the second pass, " +
+                     $"{coldLoss * 100:0}% on the first pass of a fresh process (target at most 15%)", loss <= 0.15);
+        }
         return md.ToString();
     }
 

@@ -18,7 +18,7 @@ namespace NFStream.Engine.Flows;
 internal sealed class ShardedMeters : IDisposable
 {
     public const int BatchCapacity = 4096;
-    private const int RingSize = 4;
+    private const int RingSize = 8;
     private const ulong ScanIntervalMs = 10;
 
     private readonly MeterBatch[] ring;

@@ -135,6 +135,7 @@ public abstract class FlowCommandBase : PSCmdlet, IDisposable
     /// </summary>
     protected bool MeterSource(FlowExtractor extractor, IPacketSource source, ProgressRecord? progress)
     {
+        if (Plugin is not { Length: > 0 }) return MeterSourceOnReaderThread(extractor, source, progress);
         try
         {
             while (true)
@@ -157,6 +158,33 @@ public abstract class FlowCommandBase : PSCmdlet, IDisposable
         {
             StopOnPluginFailure(extractor, e);
             return false;
+        }
+    }
+
+    /// <summary>
+    /// <see cref="MeterSource"/> without plugins: the packets are read and metered on a reader thread while this
+    /// (the pipeline) thread writes the flows, so emitting objects overlaps with metering instead of adding to it.
+    /// </summary>
+    private bool MeterSourceOnReaderThread(FlowExtractor extractor, IPacketSource source, ProgressRecord? progress)
+    {
+        using var reader = new ExtractionThread(extractor, source, PacketsPerBatch);
+        try
+        {
+            while (reader.TryTake(out var flow, Cancellation))
+            {
+                WriteObject(flow);
+                if (progress is not null) ReportProgress(progress, source);
+            }
+            return !extractor.Completed && !Cancellation.IsCancellationRequested;
+        }
+        catch (OperationCanceledException) when (Cancellation.IsCancellationRequested)
+        {
+            return false;
+        }
+        catch (CaptureFileException e)
+        {
+            WriteError(Errors.CaptureUnreadable(e));
+            return !extractor.Completed;
         }
     }
 
