@@ -14,7 +14,7 @@ internal sealed class MeterWorker : IDisposable
     private readonly int index;
     private readonly FlowMeter meter;
     private readonly IFlowClassifier? classifier;
-    private readonly SemaphoreSlim work = new(0);
+    private readonly BatchSignal work = new();
     private readonly Thread thread;
     private volatile bool stopping;
     private long next;
@@ -83,6 +83,5 @@ internal sealed class MeterWorker : IDisposable
         thread.Join();
         meter.Dispose();
         classifier?.Dispose();
-        work.Dispose();
     }
 }

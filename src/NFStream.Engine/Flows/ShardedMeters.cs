@@ -24,7 +24,7 @@ internal sealed class ShardedMeters : IDisposable
     private readonly MeterBatch[] ring;
     private readonly MeterWorker[] workers;
     private readonly FlowSequencer sequencer;
-    private readonly SemaphoreSlim batchDone = new(0);
+    private readonly BatchSignal batchDone = new();
     private readonly ulong meterCount;
     private MeterBatch current;
     private long submitted, sequenced, nextPosition;
@@ -106,7 +106,7 @@ internal sealed class ShardedMeters : IDisposable
             current = ring[submitted % RingSize];
             current.Reset(nextPosition);
         }
-        while (sequenced < submitted && batchDone.Wait(0)) Sequence();
+        while (sequenced < submitted && batchDone.TryWait()) Sequence();
     }
 
     /// <summary>End of input: the meters flush, and every flow left comes out in creation order.</summary>
@@ -140,6 +140,5 @@ internal sealed class ShardedMeters : IDisposable
         if (disposed) return;
         disposed = true;
         foreach (var worker in workers) worker.Dispose();
-        batchDone.Dispose();
     }
 }
