@@ -17,6 +17,7 @@ public static class Program
             case "generate": return Generate(rest);
             case "measure": return Measure(rest);
             case "suite": return RunSuite(rest);
+            case "flat": return RunFlat(rest);
             case "micro":
                 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(rest);
                 return 0;
@@ -30,6 +31,8 @@ public static class Program
             usage:
               NFStream.Benchmarks suite [--file FILE] [--size 1G] [--seed 1] [--repeat 3] [--only read,engine,...] [--markdown OUT.md]
                   every run in its own process on one generated capture; prints Markdown (bench/README.md)
+              NFStream.Benchmarks flat [--size 10G] [--seed 1] [--sessions-per-second 100] [--every 1G]
+                  memory while the engine meters a generated capture streamed through a FIFO (no disk)
               NFStream.Benchmarks generate --out FILE|- [--size 1G] [--seed 1] [--sessions-per-second 1000]
               NFStream.Benchmarks measure --file FILE --mode read|decode|engine [--ndissections 20] [--statistics]
                   [--splt N] [--meters N] [--passes 2] [--memory-every 1G]
@@ -59,6 +62,20 @@ public static class Program
             first ??= figures;
         }
         Console.WriteLine((figures! with { FirstPassSeconds = first!.Seconds }).ToJson());
+        return 0;
+    }
+
+    private static int RunFlat(string[] args)
+    {
+        var a = Arguments.Parse(args);
+        string report = FlatMemoryRun.Run(
+            size: a.GetValueOrDefault("size", "10G"),
+            seed: long.Parse(a.GetValueOrDefault("seed", "1"), CultureInfo.InvariantCulture),
+            sessionsPerSecond: a.GetValueOrDefault("sessions-per-second", "100"),
+            every: a.GetValueOrDefault("every", "1G"),
+            log: Console.Error);
+        Console.WriteLine(report);
+        if (a.TryGetValue("markdown", out var md)) File.WriteAllText(md, report);
         return 0;
     }
 
