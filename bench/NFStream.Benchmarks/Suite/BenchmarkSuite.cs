@@ -49,6 +49,7 @@ public sealed class BenchmarkSuite
 
     public string Run(IReadOnlySet<string>? only = null)
     {
+        loadBefore = LoadAverage();
         WarmPageCache();
         foreach (var c in Cases)
         {
@@ -67,7 +68,26 @@ public sealed class BenchmarkSuite
             }
             results.Add((c, best!));
         }
+        loadAfter = LoadAverage();
         return Report();
+    }
+
+    private string loadBefore = "", loadAfter = "";
+
+    private static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "?";
+
+    /// <summary>CPU model, cores, memory, kernel and runtime, for the report.</summary>
+    public static string Machine()
+    {
+        string cpu = "?";
+        if (File.Exists("/proc/cpuinfo"))
+            cpu = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name"))?.Split(':', 2)[1].Trim() ?? "?";
+        long memKb = 0;
+        if (File.Exists("/proc/meminfo"))
+            long.TryParse(File.ReadLines("/proc/meminfo").First().Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], out memKb);
+        return $"{cpu}, {Environment.ProcessorCount} cores, {memKb / 1024 / 1024.0:0} GB RAM; " +
+               $"{System.Runtime.InteropServices.RuntimeInformation.OSDescription}; .NET {Environment.Version}";
     }
 
     private void WarmPageCache()
@@ -180,6 +200,8 @@ public sealed class BenchmarkSuite
         var read = Figures("read");
         var ndpiReader = Figures("ndpiReader");
         var any = results[0].Figures;
+        md.AppendLine($"Machine: {Machine()}. Load average (1, 5, 15 min) before the runs: {loadBefore}; after: {loadAfter}.");
+        md.AppendLine();
         md.AppendLine($"File: `{Path.GetFileName(file)}`, {any.FileBytes / 1e6:0} MB, {any.Packets:N0} packets" +
                       (Figures("engine") is { } e ? $", {e.Flows:N0} flows" : "") + $"; best of {repeat} runs each.");
         md.AppendLine();
