@@ -24,6 +24,9 @@ public sealed record RunFigures
     public long ActiveFlowsAtEnd { get; init; }
     /// <summary>Managed heap growth over the run's start, after a full collection, per flow held at the end.</summary>
     public double ManagedBytesPerActiveFlow { get; init; }
+    /// <summary>Garbage collections during the pass (all generations) and the time the program was paused by them.</summary>
+    public int Collections { get; init; }
+    public double GcPauseSeconds { get; init; }
 
     public string ToJson() => JsonSerializer.Serialize(this);
 
@@ -38,9 +41,14 @@ public static class MeasuredRun
 {
     private const int PacketsPerPump = 4096;
 
+    private static int collectionsBefore;
+    private static TimeSpan pauseBefore;
+
     public static RunFigures Run(string mode, string file, FlowOptions options, TextWriter? memoryLog = null,
         long memoryEveryBytes = 0)
     {
+        collectionsBefore = GC.CollectionCount(0) + GC.CollectionCount(1) + GC.CollectionCount(2);
+        pauseBefore = GC.GetTotalPauseDuration();
         long fileBytes = new FileInfo(file).Exists ? new FileInfo(file).Length : 0;
         return mode switch
         {
@@ -141,6 +149,8 @@ public static class MeasuredRun
             PeakResidentBytes = ProcessMemory.PeakResident(),
             ActiveFlowsAtEnd = activeAtEnd,
             ManagedBytesPerActiveFlow = perFlow,
+            Collections = GC.CollectionCount(0) + GC.CollectionCount(1) + GC.CollectionCount(2) - collectionsBefore,
+            GcPauseSeconds = (GC.GetTotalPauseDuration() - pauseBefore).TotalSeconds,
         };
     }
 }
