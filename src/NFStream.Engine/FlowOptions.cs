@@ -43,6 +43,20 @@ public sealed record FlowOptions
     /// <summary>Upper bound on flows held at once; reaching it evicts the oldest flow early.</summary>
     public int MaxActiveFlows { get; init; } = DefaultMaxActiveFlows;
 
+    /// <summary>
+    /// Meter threads (NFStream's n_meters): flows are sharded over them by a direction-agnostic hash and come
+    /// back in the single-meter order, so the output does not depend on it. 0 chooses by core count
+    /// (<see cref="ResolveMeters"/>). Plugins always run with one meter.
+    /// </summary>
+    public int Meters { get; init; } = 1;
+
+    /// <summary>
+    /// The meter count a run uses: <see cref="Meters"/>, or for 0 one meter per core beyond the one that reads
+    /// and decodes (at least 1, at most 16), as NFStream leaves a core to its parent process.
+    /// </summary>
+    public int ResolveMeters(int processorCount) =>
+        Meters > 0 ? Meters : Math.Clamp(processorCount - 1, 1, 16);
+
     internal ulong IdleTimeoutMs => Saturate(IdleTimeoutSeconds);
     internal ulong ActiveTimeoutMs => Saturate(ActiveTimeoutSeconds);
 

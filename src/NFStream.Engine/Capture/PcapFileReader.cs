@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 
 namespace NFStream.Engine.Capture;
 
@@ -42,6 +43,7 @@ internal sealed class PcapFileReader : IPacketSource, IHasLinkType
     private uint Read32(ReadOnlySpan<byte> s) =>
         swapped ? BinaryPrimitives.ReadUInt32BigEndian(s) : BinaryPrimitives.ReadUInt32LittleEndian(s);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool TryRead(out PacketRecord packet)
     {
         long offset = window.Position;

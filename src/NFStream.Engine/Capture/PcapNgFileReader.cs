@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 
 namespace NFStream.Engine.Capture;
 
@@ -58,6 +59,7 @@ internal sealed class PcapNgFileReader : IPacketSource, IHasLinkType
         ? BinaryPrimitives.ReadUInt16BigEndian(s.Slice(at))
         : BinaryPrimitives.ReadUInt16LittleEndian(s.Slice(at));
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool TryRead(out PacketRecord packet)
     {
         while (true)

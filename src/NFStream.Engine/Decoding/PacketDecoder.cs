@@ -21,6 +21,7 @@ public sealed class PacketDecoder
     public PacketDecoder(bool decodeTunnels) => this.decodeTunnels = decodeTunnels;
 
     /// <summary>Decodes a frame; returns <see cref="IgnoreReason.None"/> when the packet belongs to a flow.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public IgnoreReason Decode(int linkType, ReadOnlySpan<byte> frame, uint wireLength, ulong timeMs, ref ParsedPacket pkt)
     {
         var p = new FrameBytes(frame);
@@ -354,6 +355,7 @@ public sealed class PacketDecoder
         return IgnoreReason.None;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static IgnoreReason ParseIpv4(ref FrameBytes p, uint ipOffset, ushort ipsize, ref ParsedPacket pkt)
     {
         if (ipsize < 20) return IgnoreReason.MalformedIpv4;
@@ -372,6 +374,7 @@ public sealed class PacketDecoder
         return IgnoreReason.None;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static IgnoreReason ParseIpv6(ref FrameBytes p, uint ipOffset, ushort ipsize, ref ParsedPacket pkt)
     {
         if (ipsize < 40) return IgnoreReason.MalformedIpv6;

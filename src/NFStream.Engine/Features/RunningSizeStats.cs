@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace NFStream.Engine.Features;
 
 /// <summary>
@@ -9,6 +11,7 @@ internal struct RunningSizeStats
     public ushort Min, Max;
     public double Mean, M2;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Init(ushort size)
     {
         Min = size;
@@ -18,6 +21,7 @@ internal struct RunningSizeStats
     }
 
     /// <param name="count">The direction's packet count including this packet.</param>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Update(ushort size, ulong count)
     {
         if (size > Max) Max = size;
@@ -38,6 +42,7 @@ internal struct RunningGapStats
     public double Mean, M2;
 
     /// <summary>Feeds one gap; <paramref name="count"/> is the direction's packet count including this packet.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Add(ulong gap, ulong count)
     {
         if (count == 2)
@@ -64,6 +69,7 @@ internal struct TcpFlagCounters
 {
     public uint Syn, Cwr, Ece, Urg, Ack, Psh, Rst, Fin;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Add(byte flags)
     {
         if (flags == 0) return;

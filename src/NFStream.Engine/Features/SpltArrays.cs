@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace NFStream.Engine.Features;
 
 /// <summary>The first N packets of a flow (NFStream's splt_analysis): direction, size and gap, padded with -1.</summary>
@@ -21,6 +23,7 @@ internal sealed class SpltArrays
     }
 
     /// <param name="index">Zero-based packet index within the flow.</param>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Record(ulong index, int direction, ushort size, ulong piat)
     {
         if (index >= (ulong)Direction.Length) return;

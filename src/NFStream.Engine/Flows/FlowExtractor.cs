@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using NFStream.Engine.Capture;
 using NFStream.Engine.Decoding;
 using NFStream.Engine.Dpi;
@@ -11,28 +12,77 @@ namespace NFStream.Engine.Flows;
 /// like NFStream's list source), decodes and meters them, and hands out expired flows with sequential ids.
 /// Pull-based, so the caller decides where flows go and can stop between batches.
 /// </summary>
+/// <remarks>
+/// With <see cref="FlowOptions.Meters"/> above 1 (and no plugins) the caller's thread reads and decodes, and
+/// the flows are metered on that many threads (<see cref="ShardedMeters"/>); flows, values, ids and order are
+/// those of one meter. Plugins run inside the meter, on the caller's thread, so a run with plugins always
+/// uses one meter.
+/// </remarks>
 public sealed class FlowExtractor : IDisposable
 {
     private readonly PacketDecoder decoder;
-    private readonly FlowMeter meter;
+    private readonly FlowMeter? meter;
+    private readonly ShardedMeters? sharded;
     private readonly BpfFilter? filter;
     private readonly long maxFlows;
     private readonly Stopwatch clock = new();
     private long taken;
 
-    /// <param name="classifier">The nDPI classifier; the extractor owns it and disposes it.</param>
+    /// <param name="classifier">The classifier of the single meter, which owns and disposes it. With several meters, use the overload that takes a factory.</param>
     /// <param name="maxFlows">Stop after this many flows (NFStream max_nflows); 0 means no limit.</param>
     public FlowExtractor(FlowOptions options, IFlowClassifier? classifier = null, BpfFilter? filter = null,
         IReadOnlyList<IFlowPlugin>? plugins = null, long maxFlows = 0)
+        : this(options, classifier is null ? null : () => classifier, filter, plugins, maxFlows, singleClassifier: true)
+    {
+    }
+
+    /// <param name="createClassifier">Creates one classifier per meter (each meter thread gets its own
+    /// nDPI module); not called when <see cref="FlowOptions.NDissections"/> is 0.</param>
+    /// <param name="maxFlows">Stop after this many flows (NFStream max_nflows); 0 means no limit.</param>
+    public FlowExtractor(FlowOptions options, Func<IFlowClassifier?>? createClassifier, BpfFilter? filter = null,
+        IReadOnlyList<IFlowPlugin>? plugins = null, long maxFlows = 0)
+        : this(options, createClassifier, filter, plugins, maxFlows, singleClassifier: false)
+    {
+    }
+
+    private FlowExtractor(FlowOptions options, Func<IFlowClassifier?>? createClassifier, BpfFilter? filter,
+        IReadOnlyList<IFlowPlugin>? plugins, long maxFlows, bool singleClassifier)
     {
         Options = options;
         decoder = new PacketDecoder(options.DecodeTunnels);
-        meter = new FlowMeter(options, classifier, plugins);
+        bool dpi = options.NDissections > 0 && createClassifier is not null;
+        int meters = plugins is { Count: > 0 } ? 1 : options.ResolveMeters(Environment.ProcessorCount);
+        if (meters > 1 && dpi && singleClassifier)
+            throw new ArgumentException(
+                "Several meters need one classifier each: pass a classifier factory instead of a classifier.",
+                nameof(createClassifier));
+        Meters = meters;
+        if (meters == 1)
+        {
+            meter = new FlowMeter(options, dpi ? createClassifier!() : null, plugins);
+        }
+        else
+        {
+            var classifiers = new List<IFlowClassifier?>();
+            try
+            {
+                for (int i = 0; i < meters && dpi; i++) classifiers.Add(createClassifier!());
+                sharded = new ShardedMeters(options, meters, classifiers);
+            }
+            catch
+            {
+                foreach (var c in classifiers) c?.Dispose();
+                throw;
+            }
+        }
         this.filter = filter;
         this.maxFlows = maxFlows;
     }
 
     public FlowOptions Options { get; }
+
+    /// <summary>Meter threads this run uses (1: metering on the caller's thread).</summary>
+    public int Meters { get; }
 
     public CaptureStatistics Statistics { get; } = new();
 
@@ -40,7 +90,7 @@ public sealed class FlowExtractor : IDisposable
     public bool Completed => maxFlows > 0 && taken >= maxFlows;
 
     /// <summary>Flows held by the meter right now.</summary>
-    public int ActiveFlows => meter.ActiveFlows;
+    public int ActiveFlows => meter?.ActiveFlows ?? sharded!.ActiveFlows;
 
     /// <summary>
     /// Reads and meters up to <paramref name="maxPackets"/> packets. Returns false when the source has no more
@@ -51,29 +101,7 @@ public sealed class FlowExtractor : IDisposable
         clock.Start();
         try
         {
-            var parsed = new ParsedPacket();
-            for (int n = 0; n < maxPackets; n++)
-            {
-                if (Completed) return false;
-                if (!source.TryRead(out var record)) return false;
-                Statistics.PacketsRead++;
-                Statistics.BytesRead += record.Data.Length;
-                if (filter is not null && !filter.Matches(record.LinkType, record.Data))
-                {
-                    Statistics.CountIgnored(IgnoreReason.Filtered);
-                    continue;
-                }
-                var reason = decoder.Decode(record.LinkType, record.Data, record.WireLength, record.TimeMs, ref parsed);
-                if (reason != IgnoreReason.None)
-                {
-                    Statistics.CountIgnored(reason);
-                    continue;
-                }
-                Statistics.PacketsMetered++;
-                meter.Process(ref parsed, record.Data);
-                if (meter.PendingExpired > 0 && n + 1 < maxPackets) return true;
-            }
-            return true;
+            return sharded is null ? PumpSingle(source, maxPackets) : PumpSharded(source, maxPackets);
         }
         finally
         {
@@ -82,13 +110,80 @@ public sealed class FlowExtractor : IDisposable
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private bool PumpSingle(IPacketSource source, int maxPackets)
+    {
+        var parsed = new ParsedPacket();
+        var meter = this.meter!;
+        for (int n = 0; n < maxPackets; n++)
+        {
+            if (Completed) return false;
+            var step = ReadOne(source, ref parsed, out var record);
+            if (step == ReadStep.End) return false;
+            if (step == ReadStep.Ignored) continue;
+            meter.Process(ref parsed, record.Data);
+            if (meter.PendingExpired > 0 && n + 1 < maxPackets) return true;
+        }
+        return true;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private bool PumpSharded(IPacketSource source, int maxPackets)
+    {
+        var parsed = new ParsedPacket();
+        var sharded = this.sharded!;
+        try
+        {
+            for (int n = 0; n < maxPackets; n++)
+            {
+                if (Completed) return false;
+                var step = ReadOne(source, ref parsed, out var record);
+                if (step == ReadStep.End) return false;
+                if (step == ReadStep.Metered) sharded.Add(ref parsed, record.Data);
+            }
+            return true;
+        }
+        finally
+        {
+            sharded.Submit();
+        }
+    }
+
+    private enum ReadStep : byte { End, Ignored, Metered }
+
+    /// <summary>Reads one packet, filters and decodes it, and counts it as metered or ignored.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private ReadStep ReadOne(IPacketSource source, ref ParsedPacket parsed, out PacketRecord record)
+    {
+        if (!source.TryRead(out record)) return ReadStep.End;
+        Statistics.PacketsRead++;
+        Statistics.BytesRead += record.Data.Length;
+        if (filter is not null && !filter.Matches(record.LinkType, record.Data))
+        {
+            Statistics.CountIgnored(IgnoreReason.Filtered);
+            return ReadStep.Ignored;
+        }
+        var reason = decoder.Decode(record.LinkType, record.Data, record.WireLength, record.TimeMs, ref parsed);
+        if (reason != IgnoreReason.None)
+        {
+            Statistics.CountIgnored(reason);
+            return ReadStep.Ignored;
+        }
+        Statistics.PacketsMetered++;
+        return ReadStep.Metered;
+    }
+
     /// <summary>Advances the meter's clock without a packet (live capture on a quiet link).</summary>
-    public void AdvanceClock(ulong timeMs) => meter.AdvanceClock(timeMs);
+    public void AdvanceClock(ulong timeMs)
+    {
+        if (meter is not null) meter.AdvanceClock(timeMs);
+        else sharded!.AdvanceClock(timeMs);
+    }
 
     /// <summary>Takes the next expired flow (its id is its place in expiry order). False when none is waiting or the run is complete.</summary>
     public bool TryTakeFlow(out NFlow flow)
     {
-        if (Completed || !meter.TryTakeExpired(out flow!))
+        if (Completed || !(meter is not null ? meter.TryTakeExpired(out flow!) : sharded!.TryTakeFlow(out flow!)))
         {
             flow = null!;
             return false;
@@ -101,13 +196,22 @@ public sealed class FlowExtractor : IDisposable
     /// <summary>End of input: expires every cached flow (creation order); take them with <see cref="TryTakeFlow"/>.</summary>
     public void Finish()
     {
-        meter.Flush();
-        Statistics.FlowsEvicted = meter.EvictedFlows;
+        if (meter is not null)
+        {
+            meter.Flush();
+            Statistics.FlowsEvicted = meter.EvictedFlows;
+        }
+        else
+        {
+            sharded!.Finish();
+            Statistics.FlowsEvicted = sharded.EvictedFlows;
+        }
     }
 
     public void Dispose()
     {
-        meter.Dispose();
+        meter?.Dispose();
+        sharded?.Dispose();
         filter?.Dispose();
     }
 }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using NFStream.Engine.Decoding;
 
 namespace NFStream.Engine.Flows;
@@ -26,6 +27,7 @@ internal readonly struct FlowKey : IEquatable<FlowKey>
         this.tunnel = tunnel;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static FlowKey From(in ParsedPacket p)
     {
         bool srcFirst = p.SrcHi != p.DstHi ? p.SrcHi < p.DstHi
@@ -36,12 +38,14 @@ internal readonly struct FlowKey : IEquatable<FlowKey>
             : new FlowKey(p.DstHi, p.DstLo, p.DstPort, p.SrcHi, p.SrcLo, p.SrcPort, p.Protocol, p.VlanId, p.TunnelId);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool Equals(FlowKey o) =>
         aLo == o.aLo && bLo == o.bLo && aHi == o.aHi && bHi == o.bHi && aPort == o.aPort && bPort == o.bPort
         && protocol == o.protocol && vlan == o.vlan && tunnel == o.tunnel;
 
     public override bool Equals(object? obj) => obj is FlowKey k && Equals(k);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public override int GetHashCode()
     {
         ulong h = aLo * 0x9E3779B97F4A7C15UL ^ bLo;

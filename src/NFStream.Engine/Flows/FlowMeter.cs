@@ -30,6 +30,10 @@ public sealed class FlowMeter : IDisposable
     private readonly FlowColumnSet columns;
     private ulong tick, lastScanTick;
     private long nextId;
+    // Sharded mode (one of several meters, see ShardedMeters): the reader decides the scan points and clamps
+    // the clock, and every change to the flow set is logged with the packet position instead of queued.
+    private MeterEventLog? log;
+    private long position;
 
     public FlowMeter(FlowOptions options, IFlowClassifier? classifier = null, IReadOnlyList<IFlowPlugin>? plugins = null)
     {
@@ -43,6 +47,19 @@ public sealed class FlowMeter : IDisposable
         splt = options.SpltAnalysis;
         columns = options.Columns;
         cache = new FlowCache(Math.Min(options.MaxActiveFlows, 1 << 16));
+    }
+
+    /// <summary>A meter of a sharded run: logs creations and expiries into <see cref="Log"/> (no plugins).</summary>
+    internal FlowMeter(FlowOptions options, IFlowClassifier? classifier, int maxActiveFlows, MeterEventLog log)
+        : this(options with { MaxActiveFlows = maxActiveFlows }, classifier)
+    {
+        this.log = log;
+    }
+
+    /// <summary>Sharded mode: where creations and expiries go (the current batch's log).</summary>
+    internal MeterEventLog Log
+    {
+        set => log = value;
     }
 
     /// <summary>Flows currently held.</summary>
@@ -60,6 +77,7 @@ public sealed class FlowMeter : IDisposable
     public int PendingExpired => expired.Count;
 
     /// <summary>Meters one parsed packet that belongs to this meter.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Process(ref ParsedPacket pkt, ReadOnlySpan<byte> frame)
     {
         if (pkt.TimeMs > tick) tick = pkt.TimeMs;
@@ -68,6 +86,29 @@ public sealed class FlowMeter : IDisposable
         if (scan) lastScanTick = tick;
         Consume(ref pkt, frame);
         if (scan) Scan();
+    }
+
+    /// <summary>
+    /// Sharded mode: meters a packet whose time the reader has already clamped, at global packet
+    /// <paramref name="packetPosition"/>; no scan (the reader sends the scan points).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal void ProcessAt(ref ParsedPacket pkt, ReadOnlySpan<byte> frame, long packetPosition)
+    {
+        tick = pkt.TimeMs;
+        position = packetPosition;
+        Consume(ref pkt, frame);
+    }
+
+    /// <summary>
+    /// Sharded mode: the idle scan at a global scan point, with no budget, so that a flow never leaves this
+    /// meter later than it leaves NFStream's single cache (the sequencer relies on it).
+    /// </summary>
+    internal void ScanAt(ulong timeMs, long scanPosition)
+    {
+        if (timeMs > tick) tick = timeMs;
+        position = scanPosition;
+        Scan(int.MaxValue);
     }
 
     /// <summary>A parsed packet that belongs to another meter: it only advances the clock (and may scan).</summary>
@@ -90,10 +131,11 @@ public sealed class FlowMeter : IDisposable
         while (cache.Oldest is { } flow)
         {
             cache.Remove(flow);
-            Expire(flow);
+            Expire(flow, MeterEventKind.Flushed);
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Consume(ref ParsedPacket pkt, ReadOnlySpan<byte> frame)
     {
         var key = FlowKey.From(pkt);
@@ -104,7 +146,7 @@ public sealed class FlowMeter : IDisposable
             {
                 cache.Remove(flow);
                 flow.expiration_id = reason - 1;
-                Expire(flow);
+                Expire(flow, MeterEventKind.ExpiredByPacket);
                 Create(key, ref pkt, frame);
             }
             else if (plugins.Length != 0)
@@ -124,6 +166,7 @@ public sealed class FlowMeter : IDisposable
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Create(in FlowKey key, ref ParsedPacket pkt, ReadOnlySpan<byte> frame)
     {
         var flow = Init(key, ref pkt, frame);
@@ -142,26 +185,35 @@ public sealed class FlowMeter : IDisposable
             cache.Remove(victim);
             victim.expiration_id = EvictedExpirationId;
             EvictedFlows++;
-            Expire(victim);
+            Expire(victim, MeterEventKind.Evicted);
         }
         cache.Add(flow);
+        log?.Add(flow, position, MeterEventKind.Created);
     }
 
-    private void Scan()
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void Scan(int budget = ScanBudget)
     {
         int scanned = 0;
-        while (scanned < ScanBudget && cache.Oldest is { } flow)
+        while (scanned < budget && cache.Oldest is { } flow)
         {
             if (tick < idleMs || tick - idleMs < flow.BiLast) break;
             cache.Remove(flow);
-            Expire(flow);
+            Expire(flow, MeterEventKind.Scanned);
             scanned++;
         }
     }
 
     /// <summary>Flows leave in the order they expire, so that order gives the ids (before OnExpire runs).</summary>
-    private void Expire(NFlow flow)
+    private void Expire(NFlow flow, MeterEventKind kind = MeterEventKind.ExpiredByPacket)
     {
+        if (log is not null)
+        {
+            // Ids and output order are the sequencer's; this meter only reports when and why.
+            if (classifier is not null) flow.L7 = classifier.Finish(ref flow.Dpi);
+            log.Add(flow, position, kind);
+            return;
+        }
         flow.id = nextId++;
         if (classifier is not null) flow.L7 = classifier.Finish(ref flow.Dpi);
         foreach (var plugin in plugins) plugin.OnExpire(flow);
@@ -180,6 +232,7 @@ public sealed class FlowMeter : IDisposable
     private static ReadOnlySpan<byte> IpContent(in ParsedPacket p, ReadOnlySpan<byte> frame) =>
         frame.Slice(p.IpOffset, Math.Min(p.IpLength, frame.Length - p.IpOffset));
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private NFlow Init(in FlowKey key, ref ParsedPacket p, ReadOnlySpan<byte> frame)
     {
         ushort size = SizeOf(p);
@@ -217,6 +270,7 @@ public sealed class FlowMeter : IDisposable
     }
 
     /// <returns>0 when updated, 1 when the flow is idle-expired, 2 when active-expired (the packet is not counted).</returns>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int Update(NFlow f, ref ParsedPacket p, ReadOnlySpan<byte> frame)
     {
         ulong t = p.TimeMs;
@@ -229,7 +283,7 @@ public sealed class FlowMeter : IDisposable
         ulong piat = t - f.BiLast;
         p.DeltaTimeMs = piat;
         f.BiPackets++;
-        f.Splt?.Record(f.BiPackets - 1, dir, size, piat);
+        if (f.BiPackets <= (ulong)splt) f.Splt!.Record(f.BiPackets - 1, dir, size, piat);
         f.BiLast = t;
         classifier?.Update(ref f.Dpi, IpContent(p, frame), t, f.BiPackets);
         f.BiBytes += size;

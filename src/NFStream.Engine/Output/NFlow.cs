@@ -31,6 +31,9 @@ public sealed class NFlow
 
     // ----- cache bookkeeping: creation order for the idle scan and the end-of-input flush -----
     internal NFlow? Older, Newer;
+    // ----- sharded runs: the single-meter order that FlowSequencer rebuilds (pipeline thread only) -----
+    internal NFlow? SeqOlder, SeqNewer;
+    internal byte SeqState;
     internal Flows.FlowKey Key;
     internal FlowColumnSet ColumnSet;
     internal OrderedDictionary? userValues;

@@ -72,6 +72,15 @@ public abstract class FlowCommandBase : PSCmdlet, IDisposable
 
     private bool pluginsCleanedUp;
 
+    /// <summary>
+    /// Meter threads (NFStream's n_meters); 0 chooses by core count (one per core beyond the reading one).
+    /// Flows are sharded over the meters by a direction-agnostic hash; the flows, their values, ids and order
+    /// are the same as with one meter. With -Plugin the run always uses one meter.
+    /// </summary>
+    [Parameter]
+    [ValidateRange(0, 64)]
+    public int Meters { get; set; } = 1;
+
     /// <summary>Name of a variable that receives the packet accounting of each capture (CaptureStatistics objects).</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
@@ -95,6 +104,7 @@ public abstract class FlowCommandBase : PSCmdlet, IDisposable
             SpltAnalysis = SpltAnalysis,
             NDissections = NDissections,
             MaxActiveFlows = MaxActiveFlows,
+            Meters = Meters,
         };
     }
 
@@ -114,8 +124,9 @@ public abstract class FlowCommandBase : PSCmdlet, IDisposable
                 ThrowTerminatingError(Errors.BadFilter(BpfFilter, e));
             }
         }
-        var classifier = DpiLoader.Create(this, options);
-        return new FlowExtractor(options, classifier, filter, Plugin, MaxFlows);
+        if (Plugin is { Length: > 0 } && options.ResolveMeters(Environment.ProcessorCount) > 1)
+            WriteVerbose("Plugins run on the pipeline thread: metering with one meter.");
+        return new FlowExtractor(options, () => DpiLoader.Create(this, options), filter, Plugin, MaxFlows);
     }
 
     /// <summary>
@@ -125,6 +136,7 @@ public abstract class FlowCommandBase : PSCmdlet, IDisposable
     /// </summary>
     protected bool MeterSource(FlowExtractor extractor, IPacketSource source, ProgressRecord? progress)
     {
+        if (Plugin is not { Length: > 0 }) return MeterSourceOnReaderThread(extractor, source, progress);
         try
         {
             while (true)
@@ -147,6 +159,33 @@ public abstract class FlowCommandBase : PSCmdlet, IDisposable
         {
             StopOnPluginFailure(extractor, e);
             return false;
+        }
+    }
+
+    /// <summary>
+    /// <see cref="MeterSource"/> without plugins: the packets are read and metered on a reader thread while this
+    /// (the pipeline) thread writes the flows, so emitting objects overlaps with metering instead of adding to it.
+    /// </summary>
+    private bool MeterSourceOnReaderThread(FlowExtractor extractor, IPacketSource source, ProgressRecord? progress)
+    {
+        using var reader = new ExtractionThread(extractor, source, PacketsPerBatch);
+        try
+        {
+            while (reader.TryTake(out var flow, Cancellation))
+            {
+                WriteObject(flow);
+                if (progress is not null) ReportProgress(progress, source);
+            }
+            return !extractor.Completed && !Cancellation.IsCancellationRequested;
+        }
+        catch (OperationCanceledException) when (Cancellation.IsCancellationRequested)
+        {
+            return false;
+        }
+        catch (CaptureFileException e)
+        {
+            WriteError(Errors.CaptureUnreadable(e));
+            return !extractor.Completed;
         }
     }
 

@@ -22,6 +22,8 @@ public sealed class EngineConformanceTests
     [CorpusFact] public void AccountingModePayload() => Check("am3");
     [CorpusFact] public void Idle5Active30() => Check("idle5_active30");
     [CorpusFact] public void DefaultEngineColumns() => Check("default");
+    [CorpusFact] public void DefaultEngineColumnsWithTwoMeters() => Check("default_meters2");
+    [CorpusFact] public void Idle5Active30WithThreeMeters() => Check("idle5_active30_meters3");
 
     /// <summary>
     /// The default variant with nDPI on (-NDissections 20): every engine column stays exact, and the layer-7

@@ -16,6 +16,10 @@ public sealed record ReferenceVariant(string Name, string Arguments, string? Ref
         new("idle5_active30", "-NDissections 0 -IdleTimeout 5 -ActiveTimeout 30 -StatisticalAnalysis -SpltAnalysis 10"),
         new("default", "-NDissections 0 -StatisticalAnalysis -SpltAnalysis 10"),
         new("default_dpi", "-NDissections 20 -StatisticalAnalysis -SpltAnalysis 10", ReferenceFolder: "default"),
+        // Sharded metering must not change a single value, id or position.
+        new("default_meters2", "-NDissections 0 -StatisticalAnalysis -SpltAnalysis 10 -Meters 2", ReferenceFolder: "default"),
+        new("idle5_active30_meters3", "-NDissections 0 -IdleTimeout 5 -ActiveTimeout 30 -StatisticalAnalysis -SpltAnalysis 10 -Meters 3",
+            ReferenceFolder: "idle5_active30"),
     };
 
     public static ReferenceVariant Named(string name) => All.Single(v => v.Name == name);

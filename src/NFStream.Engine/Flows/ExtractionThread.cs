@@ -1,0 +1,145 @@
+using System.Runtime.ExceptionServices;
+using NFStream.Engine.Capture;
+
+namespace NFStream.Engine.Flows;
+
+/// <summary>
+/// Runs an extractor over one source on its own thread and hands its flows to the caller's thread in chunks,
+/// so that reading and metering overlap with what the caller does with each flow (PowerShell's pipeline).
+/// The extractor belongs to the thread until <see cref="TryTake"/> has returned false (or after
+/// <see cref="Dispose"/>); then the caller may use it again (another source, <see cref="FlowExtractor.Finish"/>).
+/// Not for runs with plugins, which must run on the caller's thread.
+/// </summary>
+public sealed class ExtractionThread : IDisposable
+{
+    private const int ChunkSize = 256;
+    private const int MaxChunksWaiting = 64;
+
+    private readonly FlowExtractor extractor;
+    private readonly IPacketSource source;
+    private readonly int packetsPerPump;
+    private readonly Queue<(NFlow[] Flows, int Count)> ready = new();
+    private readonly SemaphoreSlim available = new(0), space = new(MaxChunksWaiting);
+    private readonly CancellationTokenSource stop = new();
+    private readonly Thread thread;
+    private NFlow[]? current;
+    private int currentIndex, currentCount;
+    private ExceptionDispatchInfo? failure;
+    private bool disposed;
+
+    public ExtractionThread(FlowExtractor extractor, IPacketSource source, int packetsPerPump)
+    {
+        this.extractor = extractor;
+        this.source = source;
+        this.packetsPerPump = packetsPerPump;
+        thread = new Thread(Run) { IsBackground = true, Name = "NFStream reader" };
+        thread.Start();
+    }
+
+    /// <summary>True when the source was read to its end (false after an error, a stop or -MaxFlows).</summary>
+    public bool ReachedEnd { get; private set; }
+
+    /// <summary>
+    /// The next flow, waiting for one if needed. False when the thread is done and every flow was taken; an error
+    /// of the source (for example <see cref="CaptureFileException"/>) is thrown then, after the flows before it.
+    /// </summary>
+    public bool TryTake(out NFlow flow, CancellationToken cancellation)
+    {
+        while (true)
+        {
+            if (current is not null && currentIndex < currentCount)
+            {
+                flow = current[currentIndex++];
+                return true;
+            }
+            current = null;
+            available.Wait(cancellation);
+            lock (ready)
+            {
+                if (ready.Count > 0)
+                {
+                    (current, currentCount) = ready.Dequeue();
+                    currentIndex = 0;
+                    space.Release();
+                    continue;
+                }
+            }
+            // Released with nothing queued: the thread has ended.
+            thread.Join();
+            failure?.Throw();
+            flow = null!;
+            return false;
+        }
+    }
+
+    private void Run()
+    {
+        var chunk = new NFlow[ChunkSize];
+        int count = 0;
+        void Drain()
+        {
+            while (extractor.TryTakeFlow(out var flow))
+            {
+                chunk[count++] = flow;
+                if (count < ChunkSize) continue;
+                Publish(chunk, count);
+                chunk = new NFlow[ChunkSize];
+                count = 0;
+            }
+        }
+
+        try
+        {
+            bool more = true;
+            while (more && !stop.IsCancellationRequested)
+            {
+                more = extractor.Pump(source, packetsPerPump);
+                Drain();
+                if (extractor.Completed) more = false;
+            }
+            ReachedEnd = !more && !extractor.Completed && !stop.IsCancellationRequested;
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+        }
+        catch (Exception e)
+        {
+            // The flows metered before the error still go out first (a corrupt file keeps what was read).
+            failure = ExceptionDispatchInfo.Capture(e);
+            try
+            {
+                Drain();
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+        try
+        {
+            if (count > 0) Publish(chunk, count);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        available.Release();
+    }
+
+    private void Publish(NFlow[] chunk, int count)
+    {
+        space.Wait(stop.Token);
+        lock (ready) ready.Enqueue((chunk, count));
+        available.Release();
+    }
+
+    /// <summary>Stops the thread (it ends after the current batch of packets) and waits for it.</summary>
+    public void Dispose()
+    {
+        if (disposed) return;
+        disposed = true;
+        stop.Cancel();
+        thread.Join();
+        stop.Dispose();
+        available.Dispose();
+        space.Dispose();
+    }
+}
