@@ -89,7 +89,7 @@ public sealed class ConsoleHostTests
     public async Task InterruptStopsTheRunningPipeline()
     {
         SampleCapture.Write(Path.Combine(dir, "big.pcap"), rounds: 6000);
-        using var process = Start("-Command", "Get-NFFlow big.pcap -StatisticalAnalysis | ForEach-Object { $_.id }");
+        using var process = Start("-Command", "Get-NFFlow big.pcap -StatisticalAnalysis | ForEach-Object { $_.id; for ($i = 0; $i -lt 3000; $i++) { } }");
         var stderr = process.StandardError.ReadToEndAsync();
         Assert.NotNull(process.StandardOutput.ReadLine());     // the pipeline is running
         using (var kill = Process.Start("kill", $"-INT {process.Id}")) kill.WaitForExit();
