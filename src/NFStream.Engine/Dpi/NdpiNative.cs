@@ -10,7 +10,7 @@ namespace NFStream.Engine.Dpi;
 internal static unsafe class NdpiNative
 {
     /// <summary>The NFNDPI_ABI_VERSION this code was written for.</summary>
-    public const uint AbiVersion = 1;
+    public const uint AbiVersion = 2;
 
     private static readonly object LoadLock = new();
     private static volatile bool loaded;
@@ -26,6 +26,8 @@ internal static unsafe class NdpiNative
     private static delegate* unmanaged<nint, nint, int> flowExtraDissectionPossible;
     private static delegate* unmanaged<nint, nint, byte*, int> flowGiveup;
     private static delegate* unmanaged<nint, nint, NdpiResult*, int> flowCollect;
+    private static delegate* unmanaged<ulong> liveFlows;
+    private static delegate* unmanaged<long> liveBytes;
 
     /// <summary>Loads and checks the shim once per process; throws <see cref="DpiUnavailableException"/>.</summary>
     public static void EnsureLoaded()
@@ -72,6 +74,8 @@ internal static unsafe class NdpiNative
         flowGiveup = (delegate* unmanaged<nint, nint, byte*, int>)NativeLibrary.GetExport(library, "nfndpi_flow_giveup");
         flowCollect = (delegate* unmanaged<nint, nint, NdpiResult*, int>)
             NativeLibrary.GetExport(library, "nfndpi_flow_collect");
+        liveFlows = (delegate* unmanaged<ulong>)NativeLibrary.GetExport(library, "nfndpi_live_flows");
+        liveBytes = (delegate* unmanaged<long>)NativeLibrary.GetExport(library, "nfndpi_live_bytes");
     }
 
     /// <summary>nDPI's revision string, such as "4.2.0".</summary>
@@ -97,4 +101,10 @@ internal static unsafe class NdpiNative
     public static int FlowGiveup(nint context, nint flow, byte* guessed) => flowGiveup(context, flow, guessed);
 
     public static int FlowCollect(nint context, nint flow, NdpiResult* result) => flowCollect(context, flow, result);
+
+    /// <summary>nDPI flows created and not yet freed, in the whole process.</summary>
+    public static ulong LiveFlows => liveFlows();
+
+    /// <summary>Bytes nDPI holds through its allocator in the whole process; -1 when not countable.</summary>
+    public static long LiveBytes => liveBytes();
 }
