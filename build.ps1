@@ -6,8 +6,10 @@
     console host (out/nfstream), which has only PowerShell's core cmdlets: so it uses .NET calls and native
     commands rather than Join-Path, Get-ChildItem or Remove-Item.
 .PARAMETER Task
-    Build (the solution; out/NFStream/ is the importable module), Test (all tests), Clean (bin, obj and out),
-    Sample (writes out/sample.pcap and shows its flows). Several tasks run in the order given.
+    Build (the solution; out/NFStream/ is the importable module, with its help generated from en-US/cmdlets/),
+    Test (all tests), Clean (bin, obj and out), Sample (writes out/sample.pcap and shows its flows),
+    HelpScaffold (writes en-US/cmdlets/NAME.md skeletons for exported cmdlets that have none), Help (this help).
+    Several tasks run in the order given.
 .PARAMETER Configuration
     Release (default) or Debug.
 .PARAMETER Filter
@@ -16,10 +18,12 @@
     ./build.ps1 -Task Build, Test
 .EXAMPLE
     ./out/nfstream -File build.ps1 -Task Sample
+.EXAMPLE
+    ./build.ps1 -Task HelpScaffold
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Test', 'Clean', 'Sample')]
+    [ValidateSet('Build', 'Test', 'Clean', 'Sample', 'HelpScaffold', 'Help')]
     [string[]] $Task = @('Build'),
 
     [ValidateSet('Release', 'Debug')]
@@ -33,6 +37,7 @@ $root = $PSScriptRoot
 $solution = [IO.Path]::Combine($root, 'NFStream.sln')
 $insideOurHost = $Host.Name -eq 'NFStreamShell'
 $build = $PSCmdlet   # Write-Verbose is a Utility cmdlet, which the repository's host does not have.
+$helpBuilder = [IO.Path]::Combine($root, 'src', 'NFStream.HelpBuilder', 'NFStream.HelpBuilder.csproj')
 
 function Invoke-Native([string] $File, [string[]] $Arguments) {
     $build.WriteVerbose("$File $($Arguments -join ' ')")
@@ -44,8 +49,8 @@ foreach ($step in $Task) {
     switch ($step) {
         'Build' {
             if ($insideOurHost) {
-                # The host cannot replace its own files while it runs: build the module and engine only.
-                Invoke-Native dotnet @('build', [IO.Path]::Combine($root, 'src', 'NFStream', 'NFStream.csproj'), '-c', $Configuration, '-nologo')
+                # The host cannot replace its own files while it runs: build the module, engine and help only.
+                Invoke-Native dotnet @('build', $helpBuilder, '-c', $Configuration, '-nologo')
             }
             else {
                 Invoke-Native dotnet @('build', $solution, '-c', $Configuration, '-nologo')
@@ -67,6 +72,17 @@ foreach ($step in $Task) {
                     [IO.Directory]::Delete($path, $true)
                 }
             }
+        }
+        'HelpScaffold' {
+            # Not strict: the help that is missing is what the skeletons are for.
+            Invoke-Native dotnet @('build', $helpBuilder, '-c', $Configuration, '-nologo', '-p:HelpStrict=false')
+            $generator = [IO.Path]::Combine($root, 'src', 'NFStream.HelpBuilder', 'bin', $Configuration, 'net10.0', 'NFStream.HelpBuilder.dll')
+            $module = [IO.Path]::Combine($root, 'out', 'NFStream')
+            Invoke-Native dotnet @($generator, '--module', [IO.Path]::Combine($module, 'NFStream.psd1'), '--source', [IO.Path]::Combine($root, 'en-US', 'cmdlets'),
+                '--output', [IO.Path]::Combine($module, 'en-US', 'NFStream.dll-Help.xml'), '--scaffold')
+        }
+        'Help' {
+            Get-Help $PSCommandPath -Full
         }
         'Sample' {
             $manifest = [IO.Path]::Combine($root, 'out', 'NFStream', 'NFStream.psd1')

@@ -8,8 +8,8 @@
 #include "nfndpi.h"
 
 #include <pthread.h>
-#include <stdatomic.h>
 #include <stddef.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -36,8 +36,8 @@ struct nfndpi_flow {
 static pthread_mutex_t module_lifecycle_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* Memory accounting (nfndpi_live_flows, nfndpi_live_bytes). */
-static atomic_uint_fast64_t live_flows;
-static atomic_int_fast64_t live_bytes;
+static _Atomic int64_t live_flows;
+static _Atomic int64_t live_bytes;
 static pthread_once_t allocator_once = PTHREAD_ONCE_INIT;
 
 #if NFNDPI_COUNT_BYTES
@@ -46,13 +46,13 @@ static pthread_once_t allocator_once = PTHREAD_ONCE_INIT;
  * the count but never corrupts the heap. */
 static void *counting_malloc(size_t size) {
     void *block = malloc(size);
-    if (block != NULL) atomic_fetch_add(&live_bytes, (int_fast64_t)malloc_usable_size(block));
+    if (block != NULL) atomic_fetch_add(&live_bytes, (int64_t)malloc_usable_size(block));
     return block;
 }
 
 static void counting_free(void *block) {
     if (block == NULL) return;
-    atomic_fetch_sub(&live_bytes, (int_fast64_t)malloc_usable_size(block));
+    atomic_fetch_sub(&live_bytes, (int64_t)malloc_usable_size(block));
     free(block);
 }
 #endif
@@ -113,8 +113,6 @@ NFNDPI_API const char *nfndpi_ndpi_revision(void) {
     return revision != NULL ? revision : "";
 }
 
-NFNDPI_API uint64_t nfndpi_live_flows(void) { return (uint64_t)atomic_load(&live_flows); }
-
 NFNDPI_API int64_t nfndpi_live_bytes(void) {
     return NFNDPI_COUNT_BYTES ? (int64_t)atomic_load(&live_bytes) : -1;
 }
@@ -149,6 +147,8 @@ NFNDPI_API void nfndpi_context_free(nfndpi_context *context) {
     pthread_mutex_unlock(&module_lifecycle_lock);
     free(context);
 }
+
+NFNDPI_API int64_t nfndpi_live_flows(void) { return atomic_load(&live_flows); }
 
 NFNDPI_API nfndpi_flow *nfndpi_flow_create(void) {
     pthread_once(&allocator_once, install_allocator);

@@ -26,7 +26,7 @@ extern "C" {
 #define NFNDPI_API __attribute__((visibility("default")))
 #endif
 
-#define NFNDPI_ABI_VERSION 2u
+#define NFNDPI_ABI_VERSION 3u
 
 /* Field sizes of nfndpi_result, each including room for the terminating NUL. They follow NFStream's nf_flow
  * buffers (application_name[40], a 24-byte category copy, host_server_name[80], c_hash/s_hash[48],
@@ -85,6 +85,9 @@ NFNDPI_API nfndpi_flow *nfndpi_flow_create(void);
 /* Frees the flow and everything nDPI allocated for it. NULL is ignored. */
 NFNDPI_API void nfndpi_flow_free(nfndpi_flow *flow);
 
+/* Flows created and not yet freed, in this process (all contexts): shows that flow state is released. */
+NFNDPI_API int64_t nfndpi_live_flows(void);
+
 /* Dissects one packet that starts at its IP header. Lengths above 65535 are clamped (nDPI takes 16 bits).
  * Returns 1 when the application protocol is known afterwards, 0 when not, or NFNDPI_ERROR_ARGUMENT. */
 NFNDPI_API int32_t nfndpi_flow_process(nfndpi_context *context, nfndpi_flow *flow,
@@ -102,11 +105,6 @@ NFNDPI_API int32_t nfndpi_flow_giveup(nfndpi_context *context, nfndpi_flow *flow
 /* Fills *result with the flow's application labels and metadata, the way NFStream's
  * flow_bidirectional_dissection_collect_info does. Returns NFNDPI_OK or NFNDPI_ERROR_ARGUMENT. */
 NFNDPI_API int32_t nfndpi_flow_collect(nfndpi_context *context, const nfndpi_flow *flow, nfndpi_result *result);
-
-/* Memory accounting, process-wide (every context and flow of every thread), for tests and long runs. */
-
-/* Flows made by nfndpi_flow_create and not yet freed by nfndpi_flow_free. */
-NFNDPI_API uint64_t nfndpi_live_flows(void);
 
 /* Bytes nDPI holds through its allocator right now: detection modules, flows and everything nDPI hangs on them
  * (as malloc_usable_size counts them). -1 when this platform cannot count them. The shim installs nDPI's

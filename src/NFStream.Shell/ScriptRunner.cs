@@ -110,10 +110,12 @@ internal sealed class ScriptRunner : IDisposable
         ps.AddCommand("Out-Default");
         running = ps;
         bool failed;
+        int errorsBefore = ErrorCount();
         try
         {
             ps.Invoke();
-            failed = ps.HadErrors;
+            // Errors are merged into the output (so Out-Default formats them): count them in $Error instead.
+            failed = ps.HadErrors || ErrorCount() > errorsBefore;
         }
         catch (RuntimeException e)
         {
@@ -135,6 +137,8 @@ internal sealed class ScriptRunner : IDisposable
         }
         return failed ? 1 : 0;
     }
+
+    private int ErrorCount() => runspace.SessionStateProxy.GetVariable("Error") is System.Collections.ICollection errors ? errors.Count : 0;
 
     private void ReportTerminating(RuntimeException e)
     {

@@ -10,7 +10,7 @@ namespace NFStream.Engine.Dpi;
 internal static unsafe class NdpiNative
 {
     /// <summary>The NFNDPI_ABI_VERSION this code was written for.</summary>
-    public const uint AbiVersion = 2;
+    public const uint AbiVersion = 3;
 
     private static readonly object LoadLock = new();
     private static volatile bool loaded;
@@ -22,12 +22,12 @@ internal static unsafe class NdpiNative
     private static delegate* unmanaged<nint, void> contextFree;
     private static delegate* unmanaged<nint> flowCreate;
     private static delegate* unmanaged<nint, void> flowFree;
+    private static delegate* unmanaged<long> liveFlows;
+    private static delegate* unmanaged<long> liveBytes;
     private static delegate* unmanaged<nint, nint, byte*, uint, ulong, int> flowProcess;
     private static delegate* unmanaged<nint, nint, int> flowExtraDissectionPossible;
     private static delegate* unmanaged<nint, nint, byte*, int> flowGiveup;
     private static delegate* unmanaged<nint, nint, NdpiResult*, int> flowCollect;
-    private static delegate* unmanaged<ulong> liveFlows;
-    private static delegate* unmanaged<long> liveBytes;
 
     /// <summary>Loads and checks the shim once per process; throws <see cref="DpiUnavailableException"/>.</summary>
     public static void EnsureLoaded()
@@ -67,6 +67,8 @@ internal static unsafe class NdpiNative
         contextFree = (delegate* unmanaged<nint, void>)NativeLibrary.GetExport(library, "nfndpi_context_free");
         flowCreate = (delegate* unmanaged<nint>)NativeLibrary.GetExport(library, "nfndpi_flow_create");
         flowFree = (delegate* unmanaged<nint, void>)NativeLibrary.GetExport(library, "nfndpi_flow_free");
+        liveFlows = (delegate* unmanaged<long>)NativeLibrary.GetExport(library, "nfndpi_live_flows");
+        liveBytes = (delegate* unmanaged<long>)NativeLibrary.GetExport(library, "nfndpi_live_bytes");
         flowProcess = (delegate* unmanaged<nint, nint, byte*, uint, ulong, int>)
             NativeLibrary.GetExport(library, "nfndpi_flow_process");
         flowExtraDissectionPossible = (delegate* unmanaged<nint, nint, int>)
@@ -74,8 +76,6 @@ internal static unsafe class NdpiNative
         flowGiveup = (delegate* unmanaged<nint, nint, byte*, int>)NativeLibrary.GetExport(library, "nfndpi_flow_giveup");
         flowCollect = (delegate* unmanaged<nint, nint, NdpiResult*, int>)
             NativeLibrary.GetExport(library, "nfndpi_flow_collect");
-        liveFlows = (delegate* unmanaged<ulong>)NativeLibrary.GetExport(library, "nfndpi_live_flows");
-        liveBytes = (delegate* unmanaged<long>)NativeLibrary.GetExport(library, "nfndpi_live_bytes");
     }
 
     /// <summary>nDPI's revision string, such as "4.2.0".</summary>
@@ -91,6 +91,27 @@ internal static unsafe class NdpiNative
 
     public static void FlowFree(nint flow) => flowFree(flow);
 
+    /// <summary>nDPI flows allocated and not yet freed in this process.</summary>
+    public static long LiveFlows
+    {
+        get
+        {
+            EnsureLoaded();
+            return liveFlows();
+        }
+    }
+
+    /// <summary>Bytes nDPI holds through its allocator in this process (modules, flows and their strings); -1 when
+    /// the platform cannot count them.</summary>
+    public static long LiveBytes
+    {
+        get
+        {
+            EnsureLoaded();
+            return liveBytes();
+        }
+    }
+
     /// <summary>Dissects one packet that starts at its IP header. 1 when the application is known afterwards.</summary>
     public static int FlowProcess(nint context, nint flow, byte* ipPacket, uint length, ulong timeMs) =>
         flowProcess(context, flow, ipPacket, length, timeMs);
@@ -101,10 +122,4 @@ internal static unsafe class NdpiNative
     public static int FlowGiveup(nint context, nint flow, byte* guessed) => flowGiveup(context, flow, guessed);
 
     public static int FlowCollect(nint context, nint flow, NdpiResult* result) => flowCollect(context, flow, result);
-
-    /// <summary>nDPI flows created and not yet freed, in the whole process.</summary>
-    public static ulong LiveFlows => liveFlows();
-
-    /// <summary>Bytes nDPI holds through its allocator in the whole process; -1 when not countable.</summary>
-    public static long LiveBytes => liveBytes();
 }

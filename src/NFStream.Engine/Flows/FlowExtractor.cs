@@ -15,14 +15,12 @@ public sealed class FlowExtractor : IDisposable
 {
     private readonly PacketDecoder decoder;
     private readonly FlowMeter meter;
-    private readonly IFlowClassifier? classifier;
     private readonly BpfFilter? filter;
     private readonly long maxFlows;
     private readonly Stopwatch clock = new();
     private long taken;
 
-    /// <param name="classifier">nDPI for the layer-7 columns (null without -NDissections). The extractor owns it:
-    /// disposing the extractor frees its nDPI module (about 5 MB of native memory) at once, not at finalization.</param>
+    /// <param name="classifier">The nDPI classifier; the extractor owns it and disposes it.</param>
     /// <param name="maxFlows">Stop after this many flows (NFStream max_nflows); 0 means no limit.</param>
     public FlowExtractor(FlowOptions options, IFlowClassifier? classifier = null, BpfFilter? filter = null,
         IReadOnlyList<IFlowPlugin>? plugins = null, long maxFlows = 0)
@@ -30,7 +28,6 @@ public sealed class FlowExtractor : IDisposable
         Options = options;
         decoder = new PacketDecoder(options.DecodeTunnels);
         meter = new FlowMeter(options, classifier, plugins);
-        this.classifier = classifier;
         this.filter = filter;
         this.maxFlows = maxFlows;
     }
@@ -111,8 +108,7 @@ public sealed class FlowExtractor : IDisposable
 
     public void Dispose()
     {
-        meter.Dispose();      // releases the nDPI state of flows still held, before the module goes
-        classifier?.Dispose();
+        meter.Dispose();
         filter?.Dispose();
     }
 }

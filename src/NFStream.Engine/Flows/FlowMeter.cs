@@ -280,10 +280,14 @@ public sealed class FlowMeter : IDisposable
         return 0;
     }
 
-    /// <summary>Releases classifier state of flows still cached (for example after cancellation).</summary>
+    /// <summary>
+    /// Releases classifier state of flows still cached (for example after cancellation), then the classifier
+    /// itself: the meter owns it (one nDPI detection module per meter).
+    /// </summary>
     public void Dispose()
     {
         if (classifier is null) return;
         for (var f = cache.Oldest; f is not null; f = f.Newer) classifier.Release(ref f.Dpi);
+        classifier.Dispose();
     }
 }

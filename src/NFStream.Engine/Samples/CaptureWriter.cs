@@ -10,10 +10,26 @@ public abstract class CaptureWriter : IDisposable
     private readonly bool ownsStream;
     private readonly byte[] record = new byte[65_535 + 64];
 
-    protected CaptureWriter(Stream stream, bool ownsStream)
+    protected CaptureWriter(Stream stream, bool ownsStream, bool bigEndian)
     {
         this.stream = stream;
         this.ownsStream = ownsStream;
+        BigEndian = bigEndian;
+    }
+
+    /// <summary>The byte order of the file's headers and record fields.</summary>
+    protected bool BigEndian { get; }
+
+    protected void U32(Span<byte> at, uint value)
+    {
+        if (BigEndian) System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(at, value);
+        else System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(at, value);
+    }
+
+    protected void U16(Span<byte> at, ushort value)
+    {
+        if (BigEndian) System.Buffers.Binary.BinaryPrimitives.WriteUInt16BigEndian(at, value);
+        else System.Buffers.Binary.BinaryPrimitives.WriteUInt16LittleEndian(at, value);
     }
 
     /// <summary>Packets written so far.</summary>

@@ -11,12 +11,10 @@ public sealed class PcapNgWriter : CaptureWriter
     private const uint SectionHeaderBlock = 0x0A0D0D0A, InterfaceBlock = 1, SimplePacketBlock = 3,
         EnhancedPacketBlock = 6;
 
-    private readonly bool bigEndian;
     private readonly List<(int LinkType, long TicksPerSecond)> interfaces = new();
 
-    public PcapNgWriter(Stream stream, bool bigEndian = false, bool ownsStream = false) : base(stream, ownsStream)
+    public PcapNgWriter(Stream stream, bool bigEndian = false, bool ownsStream = false) : base(stream, ownsStream, bigEndian)
     {
-        this.bigEndian = bigEndian;
         Span<byte> shb = stackalloc byte[28];
         U32(shb, SectionHeaderBlock);
         U32(shb[4..], 28);
@@ -108,17 +106,5 @@ public sealed class PcapNgWriter : CaptureWriter
         destination.Slice(28 + frame.Length, padded - frame.Length).Clear();
         U32(destination[(28 + padded)..], (uint)size);
         return size;
-    }
-
-    private void U32(Span<byte> at, uint value)
-    {
-        if (bigEndian) BinaryPrimitives.WriteUInt32BigEndian(at, value);
-        else BinaryPrimitives.WriteUInt32LittleEndian(at, value);
-    }
-
-    private void U16(Span<byte> at, ushort value)
-    {
-        if (bigEndian) BinaryPrimitives.WriteUInt16BigEndian(at, value);
-        else BinaryPrimitives.WriteUInt16LittleEndian(at, value);
     }
 }

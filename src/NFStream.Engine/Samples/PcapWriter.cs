@@ -5,14 +5,12 @@ namespace NFStream.Engine.Samples;
 /// <summary>Writes classic pcap: either byte order, microsecond or nanosecond timestamps, any link type.</summary>
 public sealed class PcapWriter : CaptureWriter
 {
-    private readonly bool bigEndian;
     private readonly bool nanoseconds;
 
     public PcapWriter(Stream stream, int linkType, bool bigEndian = false, bool nanoseconds = false,
         int snapshotLength = 262_144, bool ownsStream = false)
-        : base(stream, ownsStream)
+        : base(stream, ownsStream, bigEndian)
     {
-        this.bigEndian = bigEndian;
         this.nanoseconds = nanoseconds;
         Span<byte> header = stackalloc byte[24];
         U32(header, nanoseconds ? 0xa1b23c4du : 0xa1b2c3d4u);
@@ -38,17 +36,5 @@ public sealed class PcapWriter : CaptureWriter
         U32(destination[12..], (uint)originalLength);
         frame.CopyTo(destination[16..]);
         return 16 + frame.Length;
-    }
-
-    private void U32(Span<byte> at, uint value)
-    {
-        if (bigEndian) BinaryPrimitives.WriteUInt32BigEndian(at, value);
-        else BinaryPrimitives.WriteUInt32LittleEndian(at, value);
-    }
-
-    private void U16(Span<byte> at, ushort value)
-    {
-        if (bigEndian) BinaryPrimitives.WriteUInt16BigEndian(at, value);
-        else BinaryPrimitives.WriteUInt16LittleEndian(at, value);
     }
 }

@@ -92,13 +92,8 @@ public sealed class StartNFCaptureCommand : FlowCommandBase
         {
             while (!Cancellation.IsCancellationRequested)
             {
-                int batch = 4096;
-                if (PacketCount > 0)
-                {
-                    long left = PacketCount - extractor.Statistics.PacketsRead;
-                    if (left <= 0) return;
-                    batch = (int)Math.Min(batch, left);
-                }
+                int batch = NextBatch(extractor);
+                if (batch == 0) return;
                 long before = extractor.Statistics.PacketsRead;
                 extractor.Pump(source, batch);
                 WriteFlows(extractor);
@@ -135,13 +130,8 @@ public sealed class StartNFCaptureCommand : FlowCommandBase
         {
             while (!Cancellation.IsCancellationRequested && !extractor.Completed)
             {
-                int batch = 4096;
-                if (PacketCount > 0)
-                {
-                    long left = PacketCount - extractor.Statistics.PacketsRead;
-                    if (left <= 0) return;
-                    batch = (int)Math.Min(batch, left);
-                }
+                int batch = NextBatch(extractor);
+                if (batch == 0) return;
                 long before = extractor.Statistics.PacketsRead;
                 extractor.Pump(source, batch);
                 WriteFlows(extractor);
@@ -153,6 +143,10 @@ public sealed class StartNFCaptureCommand : FlowCommandBase
             StopOnPluginFailure(extractor, e);
         }
     }
+
+    /// <summary>Packets to meter next: a batch, or what is left of -PacketCount (0 when it is reached).</summary>
+    private int NextBatch(FlowExtractor extractor) =>
+        PacketCount > 0 ? (int)Math.Clamp(PacketCount - extractor.Statistics.PacketsRead, 0, 4096) : 4096;
 
     private static string Counters(LiveCaptureSource source)
     {

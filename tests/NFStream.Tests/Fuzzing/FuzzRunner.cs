@@ -11,6 +11,7 @@ public static class FuzzRunner
     {
         new() { NDissections = 0, StatisticalAnalysis = true, SpltAnalysis = 8 },
         new() { NDissections = 0, DecodeTunnels = false, IdleTimeoutSeconds = 1, ActiveTimeoutSeconds = 2, AccountingMode = AccountingMode.Payload },
+        new() { NDissections = 20, SpltAnalysis = 4 },    // nDPI sees the mutated packets too (when the shim is built)
     };
 
     /// <summary>
@@ -21,7 +22,10 @@ public static class FuzzRunner
     {
         error = null;
         long flows = 0;
-        using var extractor = new FlowExtractor(options);
+        using var extractor = new FlowExtractor(options,
+            options.NDissections > 0 && NFStream.Engine.Dpi.FlowClassifierFactory.IsAvailable(out _)
+                ? NFStream.Engine.Dpi.FlowClassifierFactory.Create(options.NDissections)
+                : null);
         try
         {
             using var source = CaptureFile.Open(path);

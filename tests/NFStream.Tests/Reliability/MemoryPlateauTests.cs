@@ -11,7 +11,7 @@ namespace NFStream.Tests.Reliability;
 /// sampled at ten points; after the cache has filled they must stay flat. Without the cap all 150,000 flows
 /// (about 1 KB managed and 1.5 KB of nDPI state each) would be held at the end.
 /// </summary>
-[Collection(MemoryCollection.Name)]
+[Collection(NFStream.Tests.Engine.BoundedMemoryCollection.Name)]
 public sealed class MemoryPlateauTests
 {
     private const int Flows = 150_000, Concurrent = 500, Cap = 1000, Checkpoints = 10;

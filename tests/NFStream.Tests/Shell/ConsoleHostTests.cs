@@ -61,6 +61,14 @@ public sealed class ConsoleHostTests
     }
 
     [Fact]
+    public void AnErrorInsideAPipelineAlsoGivesExitCodeOne()
+    {
+        var outcome = Run("-Command", "1 | No-SuchCommand; 'after'");
+        Assert.Equal(1, outcome.ExitCode);
+        Assert.Contains("No-SuchCommand", outcome.Stderr + outcome.Stdout);
+    }
+
+    [Fact]
     public void VerboseAndWarningsAreShown()
     {
         SampleCapture.Write(Path.Combine(dir, "s.pcap"));
@@ -78,17 +86,17 @@ public sealed class ConsoleHostTests
     }
 
     [Fact]
-    public void InterruptStopsTheRunningPipeline()
+    public async Task InterruptStopsTheRunningPipeline()
     {
         SampleCapture.Write(Path.Combine(dir, "big.pcap"), rounds: 6000);
-        using var process = Start("-Command", "Get-NFFlow big.pcap -NDissections 0 | ForEach-Object { $_.id; Start-Sleep -Milliseconds 1 }");
+        using var process = Start("-Command", "Get-NFFlow big.pcap -StatisticalAnalysis | ForEach-Object { $_.id }");
         var stderr = process.StandardError.ReadToEndAsync();
         Assert.NotNull(process.StandardOutput.ReadLine());     // the pipeline is running
         using (var kill = Process.Start("kill", $"-INT {process.Id}")) kill.WaitForExit();
         var rest = process.StandardOutput.ReadToEndAsync();
         Assert.True(process.WaitForExit(15_000), "the host did not stop within 15 s of Ctrl+C");
         Assert.Equal(130, process.ExitCode);
-        Assert.Contains("Stopped", stderr.GetAwaiter().GetResult());
-        _ = rest.GetAwaiter().GetResult();
+        Assert.Contains("Stopped", await stderr);
+        await rest;
     }
 }
