@@ -94,4 +94,14 @@ public sealed class FlowCapTests
         Assert.All(evicted.Where(f => f.dst_port == 53), f => Assert.Equal("DNS", f.application_name));
         Assert.Contains(result.Verbose, v => v.Contains("192 evicted early by -MaxActiveFlows"));
     }
+
+    [Fact]
+    public void AboutNFStreamDocumentsTheCapAndItsExpirationId()
+    {
+        string text = string.Join("\n", ps.Run("Get-Help about_NFStream").AssertSuccess().Output.Select(o => o.ToString()));
+        Assert.Contains("BOUNDED MEMORY", text);
+        Assert.Contains("2   evicted early because -MaxActiveFlows", text);
+        Assert.Contains("evicted early by -MaxActiveFlows", text);   // what the -Verbose summary says
+        Assert.Contains("FlowsEvicted", text);
+    }
 }
