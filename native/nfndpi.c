@@ -15,6 +15,13 @@
 
 #include <ndpi_api.h>
 
+#if defined(__GLIBC__)
+#include <malloc.h>
+#define NFNDPI_COUNT_BYTES 1
+#else
+#define NFNDPI_COUNT_BYTES 0
+#endif
+
 struct nfndpi_context {
     struct ndpi_detection_module_struct *module;
 };
@@ -27,6 +34,35 @@ struct nfndpi_flow {
 
 /* nDPI's module initialisation touches process-wide state (protocol tables, libgcrypt); serialise it. */
 static pthread_mutex_t module_lifecycle_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* Memory accounting (nfndpi_live_flows, nfndpi_live_bytes). */
+static _Atomic int64_t live_flows;
+static _Atomic int64_t live_bytes;
+static pthread_once_t allocator_once = PTHREAD_ONCE_INIT;
+
+#if NFNDPI_COUNT_BYTES
+/* nDPI's allocation wrappers: plain malloc/free that count what nDPI holds. malloc_usable_size needs no header,
+ * so a block that nDPI frees with libc's free (or allocates with libc's malloc and frees with ndpi_free) skews
+ * the count but never corrupts the heap. */
+static void *counting_malloc(size_t size) {
+    void *block = malloc(size);
+    if (block != NULL) atomic_fetch_add(&live_bytes, (int64_t)malloc_usable_size(block));
+    return block;
+}
+
+static void counting_free(void *block) {
+    if (block == NULL) return;
+    atomic_fetch_sub(&live_bytes, (int64_t)malloc_usable_size(block));
+    free(block);
+}
+#endif
+
+static void install_allocator(void) {
+#if NFNDPI_COUNT_BYTES
+    set_ndpi_malloc(counting_malloc);
+    set_ndpi_free(counting_free);
+#endif
+}
 
 /* NFStream copies 48 bytes from the start of each fingerprint member into its 48-byte hash buffers. Keep those
  * reads inside the nDPI flow structure. */
@@ -77,7 +113,12 @@ NFNDPI_API const char *nfndpi_ndpi_revision(void) {
     return revision != NULL ? revision : "";
 }
 
+NFNDPI_API int64_t nfndpi_live_bytes(void) {
+    return NFNDPI_COUNT_BYTES ? (int64_t)atomic_load(&live_bytes) : -1;
+}
+
 NFNDPI_API nfndpi_context *nfndpi_context_create(void) {
+    pthread_once(&allocator_once, install_allocator);
     nfndpi_context *context = calloc(1, sizeof(*context));
     if (context == NULL) return NULL;
 
@@ -107,11 +148,10 @@ NFNDPI_API void nfndpi_context_free(nfndpi_context *context) {
     free(context);
 }
 
-static _Atomic int64_t live_flows;
-
 NFNDPI_API int64_t nfndpi_live_flows(void) { return atomic_load(&live_flows); }
 
 NFNDPI_API nfndpi_flow *nfndpi_flow_create(void) {
+    pthread_once(&allocator_once, install_allocator);
     nfndpi_flow *flow = calloc(1, sizeof(*flow));
     if (flow == NULL) return NULL;
     flow->ndpi = ndpi_flow_malloc(SIZEOF_FLOW_STRUCT);

@@ -26,7 +26,7 @@ extern "C" {
 #define NFNDPI_API __attribute__((visibility("default")))
 #endif
 
-#define NFNDPI_ABI_VERSION 2u
+#define NFNDPI_ABI_VERSION 3u
 
 /* Field sizes of nfndpi_result, each including room for the terminating NUL. They follow NFStream's nf_flow
  * buffers (application_name[40], a 24-byte category copy, host_server_name[80], c_hash/s_hash[48],
@@ -105,6 +105,11 @@ NFNDPI_API int32_t nfndpi_flow_giveup(nfndpi_context *context, nfndpi_flow *flow
 /* Fills *result with the flow's application labels and metadata, the way NFStream's
  * flow_bidirectional_dissection_collect_info does. Returns NFNDPI_OK or NFNDPI_ERROR_ARGUMENT. */
 NFNDPI_API int32_t nfndpi_flow_collect(nfndpi_context *context, const nfndpi_flow *flow, nfndpi_result *result);
+
+/* Bytes nDPI holds through its allocator right now: detection modules, flows and everything nDPI hangs on them
+ * (as malloc_usable_size counts them). -1 when this platform cannot count them. The shim installs nDPI's
+ * allocation wrappers (set_ndpi_malloc, set_ndpi_free) once, before the first context or flow is made. */
+NFNDPI_API int64_t nfndpi_live_bytes(void);
 
 #ifdef __cplusplus
 }

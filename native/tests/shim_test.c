@@ -545,8 +545,72 @@ static void test_contexts_on_threads(void) {
     }
 }
 
+/* One round of flows that make nDPI allocate (TLS SNI and JA3 strings, HTTP, DNS), each freed at once. */
+static void memory_round(nfndpi_context *context, int flows) {
+    bytes hello, packet, payload;
+    tls_client_hello(&hello, "memory.example.com");
+    dns_query(&payload, "memory.example.com");
+    for (int i = 0; i < flows; i++) {
+        nfndpi_flow *flow = nfndpi_flow_create();
+        CHECK(flow != NULL, "flow %d", i);
+        if (flow == NULL) return;
+        if (i % 2 == 0) {
+            tcp_conversation c = {IP(10, 1, (i >> 8) & 0xFF, i & 0xFF), IP(93, 184, 216, 34), (uint16_t)(20000 + i),
+                                  443, 1000, 5000};
+            tcp_handshake(context, flow, &c);
+            tcp_segment(&packet, &c, 1, TCP_PSH | TCP_ACK, hello.data, hello.length);
+            process(context, flow, &packet);
+        } else {
+            udp_datagram(&packet, IP(10, 2, (i >> 8) & 0xFF, i & 0xFF), (uint16_t)(30000 + i), IP(9, 9, 9, 9), 53,
+                         payload.data, payload.length);
+            process(context, flow, &packet);
+        }
+        uint8_t guessed = 0;
+        nfndpi_flow_giveup(context, flow, &guessed);
+        nfndpi_result result;
+        collect(context, flow, &result);
+        nfndpi_flow_free(flow);
+    }
+}
+
+/* nfndpi_live_flows and nfndpi_live_bytes: flows are counted while they live, and every byte nDPI allocated for
+ * a flow is back when it is freed (the module's own caches settle after a first round). */
+static void test_memory_accounting(void) {
+    CHECK(nfndpi_live_flows() == 0, "live flows before any flow: %llu", (unsigned long long)nfndpi_live_flows());
+    int64_t before = nfndpi_live_bytes();
+    nfndpi_context *context = nfndpi_context_create();
+    CHECK(context != NULL, "context");
+    if (context == NULL) return;
+    int64_t with_module = nfndpi_live_bytes();
+    CHECK(with_module > before, "a detection module is counted: %lld -> %lld", (long long)before,
+          (long long)with_module);
+
+    nfndpi_flow *held[16];
+    for (int i = 0; i < 16; i++) held[i] = nfndpi_flow_create();
+    CHECK(nfndpi_live_flows() == 16, "16 live flows, counted %llu", (unsigned long long)nfndpi_live_flows());
+    CHECK(nfndpi_live_bytes() >= with_module + 16 * (int64_t)sizeof(void *), "flows are counted in bytes");
+    for (int i = 0; i < 16; i++) nfndpi_flow_free(held[i]);
+    CHECK(nfndpi_live_flows() == 0, "no live flow after freeing, counted %llu",
+          (unsigned long long)nfndpi_live_flows());
+
+    memory_round(context, 200);
+    int64_t settled = nfndpi_live_bytes();
+    memory_round(context, 2000);
+    int64_t after = nfndpi_live_bytes();
+    printf("nDPI memory: module %lld bytes, after 200 flows %lld, after 2000 more %lld\n",
+           (long long)(with_module - before), (long long)(settled - before), (long long)(after - before));
+    CHECK(after <= settled + 4096, "nDPI memory grows with freed flows: %lld -> %lld bytes", (long long)settled,
+          (long long)after);
+    CHECK(nfndpi_live_flows() == 0, "no live flow after the rounds");
+
+    nfndpi_context_free(context);
+    CHECK(nfndpi_live_bytes() <= before + 4096, "freeing the module returns its memory: %lld -> %lld bytes",
+          (long long)before, (long long)nfndpi_live_bytes());
+}
+
 int main(void) {
     test_abi();
+    test_memory_accounting();
     nfndpi_context *context = nfndpi_context_create();
     CHECK(context != NULL, "context");
     if (context == NULL) {

@@ -10,7 +10,7 @@ namespace NFStream.Engine.Dpi;
 internal static unsafe class NdpiNative
 {
     /// <summary>The NFNDPI_ABI_VERSION this code was written for.</summary>
-    public const uint AbiVersion = 2;
+    public const uint AbiVersion = 3;
 
     private static readonly object LoadLock = new();
     private static volatile bool loaded;
@@ -23,6 +23,7 @@ internal static unsafe class NdpiNative
     private static delegate* unmanaged<nint> flowCreate;
     private static delegate* unmanaged<nint, void> flowFree;
     private static delegate* unmanaged<long> liveFlows;
+    private static delegate* unmanaged<long> liveBytes;
     private static delegate* unmanaged<nint, nint, byte*, uint, ulong, int> flowProcess;
     private static delegate* unmanaged<nint, nint, int> flowExtraDissectionPossible;
     private static delegate* unmanaged<nint, nint, byte*, int> flowGiveup;
@@ -67,6 +68,7 @@ internal static unsafe class NdpiNative
         flowCreate = (delegate* unmanaged<nint>)NativeLibrary.GetExport(library, "nfndpi_flow_create");
         flowFree = (delegate* unmanaged<nint, void>)NativeLibrary.GetExport(library, "nfndpi_flow_free");
         liveFlows = (delegate* unmanaged<long>)NativeLibrary.GetExport(library, "nfndpi_live_flows");
+        liveBytes = (delegate* unmanaged<long>)NativeLibrary.GetExport(library, "nfndpi_live_bytes");
         flowProcess = (delegate* unmanaged<nint, nint, byte*, uint, ulong, int>)
             NativeLibrary.GetExport(library, "nfndpi_flow_process");
         flowExtraDissectionPossible = (delegate* unmanaged<nint, nint, int>)
@@ -96,6 +98,17 @@ internal static unsafe class NdpiNative
         {
             EnsureLoaded();
             return liveFlows();
+        }
+    }
+
+    /// <summary>Bytes nDPI holds through its allocator in this process (modules, flows and their strings); -1 when
+    /// the platform cannot count them.</summary>
+    public static long LiveBytes
+    {
+        get
+        {
+            EnsureLoaded();
+            return liveBytes();
         }
     }
 

@@ -40,7 +40,9 @@ internal static class NdpiShimLibrary
         {
             if (!File.Exists(explicitPath))
                 throw new DpiUnavailableException(
-                    $"nDPI application detection is unavailable: {PathVariable} names {explicitPath}, which does not exist.");
+                    $"nDPI application detection is unavailable: {PathVariable} names {explicitPath}, which does not " +
+                    $"exist. Unset {PathVariable} to use the shim bundled with the module, or point it at a built " +
+                    $"{FileName}. {BuildHint}");
             return (LoadFile(explicitPath), explicitPath);
         }
 

@@ -18,6 +18,8 @@ public sealed class CaptureStatistics
     public long PacketsMetered { get; internal set; }
     public long BytesRead { get; internal set; }
     public long FlowsEmitted { get; internal set; }
+    /// <summary>Flows emitted early (expiration_id 2) because -MaxActiveFlows flows were held; included in
+    /// <see cref="FlowsEmitted"/> once they are taken.</summary>
     public long FlowsEvicted { get; internal set; }
     public TimeSpan Elapsed { get; internal set; }
 
@@ -41,7 +43,8 @@ public sealed class CaptureStatistics
         var reasons = string.Join(", ", IgnoredByReason.Select(kv => $"{kv.Key} {kv.Value}"));
         return $"{(Source.Length > 0 ? Source + ": " : "")}{PacketsRead} packets read, {PacketsMetered} metered, {PacketsIgnored} ignored" +
                (reasons.Length > 0 ? $" ({reasons})" : "") +
-               $", {FlowsEmitted} flows, {Elapsed.TotalSeconds:0.###} s, {PacketsPerSecond:0} packets/s" +
+               $", {FlowsEmitted} flows" + (FlowsEvicted > 0 ? $" ({FlowsEvicted} evicted early by -MaxActiveFlows)" : "") +
+               $", {Elapsed.TotalSeconds:0.###} s, {PacketsPerSecond:0} packets/s" +
                (Live is null ? "" : $"; {Live}");
     }
 }

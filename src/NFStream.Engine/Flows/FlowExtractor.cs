@@ -107,6 +107,7 @@ public sealed class FlowExtractor : IDisposable
         {
             clock.Stop();
             Statistics.Elapsed = clock.Elapsed;
+            Statistics.FlowsEvicted = meter?.EvictedFlows ?? sharded!.EvictedFlows;
         }
     }
 

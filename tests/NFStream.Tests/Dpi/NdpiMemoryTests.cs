@@ -4,16 +4,24 @@ using NFStream.Engine.Dpi;
 using NFStream.Engine.Flows;
 using NFStream.Engine.Samples;
 using NFStream.Tests.Hosting;
+using NFStream.Tests.Reliability;
+using Xunit.Abstractions;
 
 namespace NFStream.Tests.Dpi;
 
 /// <summary>
 /// nDPI's per-flow state is freed when a flow leaves the engine: over a capture of thousands of flows the
-/// shim's live-flow count never exceeds the flows held, and returns to where it was at the end.
+/// shim's live-flow count never exceeds the flows held, and returns to where it was at the end. The bytes nDPI
+/// holds through its allocator (the shim counts them) come back too, when the input ends and when a run is cut
+/// short (-MaxFlows, Ctrl+C), and do not grow with the number of flows.
 /// </summary>
 [Collection(NdpiMemoryCollection.Name)]
 public sealed class NdpiMemoryTests
 {
+    private readonly ITestOutputHelper output;
+
+    public NdpiMemoryTests(ITestOutputHelper output) => this.output = output;
+
     [NdpiFact]
     public void NdpiFlowStateIsFreedAsFlowsLeaveTheEngine()
     {
@@ -41,6 +49,79 @@ public sealed class NdpiMemoryTests
         // NFStream's idle scan stops at the oldest flow that is still active (here the DHCP flow that every round
         // refreshes), so flows wait for it: the peak is bounded by the cache, not by the idle timeout alone.
         Assert.InRange(peak, 1, 5_000);
+    }
+
+    [NdpiFact]
+    public void NdpiStateLivesExactlyAsLongAsItsFlowAndNothingGrowsOverALongInput()
+    {
+        Settle();
+        long flowsBefore = NdpiMemory.LiveFlows, bytesBefore = NdpiMemory.LiveBytes;
+        long bytesAfterShortRun = RunAndCheck(flows: 2_000);
+        long bytesAfterLongRun = RunAndCheck(flows: 40_000);
+        output.WriteLine($"nDPI bytes held: {bytesBefore} before, {bytesAfterShortRun} after 2,000 flows, " +
+                         $"{bytesAfterLongRun} after 40,000 more");
+
+        Assert.Equal(flowsBefore, NdpiMemory.LiveFlows);
+        Assert.True(bytesAfterShortRun - bytesBefore <= 64 * 1024, $"a run left {bytesAfterShortRun - bytesBefore} bytes behind");
+        Assert.True(bytesAfterLongRun - bytesAfterShortRun <= 64 * 1024,
+            $"20 times more flows left {bytesAfterLongRun - bytesAfterShortRun} more bytes behind");
+    }
+
+    /// <summary>
+    /// Meters generated flows with a 1 s idle timeout (flows leave by the idle scan during the run) and checks at
+    /// every batch that nDPI holds exactly one flow state per flow in the meter. Returns nDPI's bytes afterwards.
+    /// </summary>
+    private long RunAndCheck(int flows)
+    {
+        long flowsBefore = NdpiMemory.LiveFlows, bytesBefore = NdpiMemory.LiveBytes;
+        var source = new ManyFlowsSource(flows, concurrent: 300);
+        long peakHeld = 0, peakBytes = 0;
+        using (var extractor = new FlowExtractor(new FlowOptions { NDissections = 20, IdleTimeoutSeconds = 1 },
+                   FlowClassifierFactory.Create(20)))
+        {
+            while (extractor.Pump(source, 2048))
+            {
+                while (extractor.TryTakeFlow(out _)) { }
+                Assert.Equal(flowsBefore + extractor.ActiveFlows, NdpiMemory.LiveFlows);
+                peakHeld = Math.Max(peakHeld, extractor.ActiveFlows);
+                peakBytes = Math.Max(peakBytes, NdpiMemory.LiveBytes);
+            }
+            extractor.Finish();
+            while (extractor.TryTakeFlow(out _)) { }
+            Assert.Equal(flowsBefore, NdpiMemory.LiveFlows);
+            Assert.True(peakHeld < flows / 2 || flows < 10_000, $"the idle scan let {peakHeld} of {flows} flows pile up");
+        }
+        output.WriteLine($"{flows} flows: at most {peakHeld} held, nDPI peak {peakBytes / 1024} KiB");
+        // Disposing the extractor gave back the module and every flow at once, without waiting for the GC.
+        long bytesAfter = NdpiMemory.LiveBytes;
+        Assert.True(bytesAfter - bytesBefore <= 64 * 1024, $"the run left {bytesAfter - bytesBefore} bytes behind");
+        return bytesAfter;
+    }
+
+    [NdpiFact]
+    public void ARunCutShortReleasesTheNdpiStateOfTheFlowsItStillHeld()
+    {
+        Settle();
+        long flowsBefore = NdpiMemory.LiveFlows;
+        var source = new ManyFlowsSource(flows: 5_000, concurrent: 1_000);
+        using (var extractor = new FlowExtractor(new FlowOptions { NDissections = 20, MaxActiveFlows = 500 },
+                   FlowClassifierFactory.Create(20), maxFlows: 10))
+        {
+            while (extractor.Pump(source, 256))
+                while (extractor.TryTakeFlow(out _)) { }
+            Assert.True(extractor.Completed);
+            Assert.Equal(500, extractor.ActiveFlows);
+            Assert.Equal(flowsBefore + 500, NdpiMemory.LiveFlows);
+        }
+        Assert.Equal(flowsBefore, NdpiMemory.LiveFlows);   // disposing the extractor freed them
+    }
+
+    /// <summary>Classifiers dropped by earlier tests free their modules in finalizers: let that happen first.</summary>
+    private static void Settle()
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
     }
 }
 

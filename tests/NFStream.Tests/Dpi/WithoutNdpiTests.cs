@@ -11,13 +11,15 @@ namespace NFStream.Tests.Dpi;
 /// </summary>
 public sealed class WithoutNdpiTests
 {
-    private static (int Exit, string Stdout, string Stderr) Host(string module, string dir, string command)
+    private static (int Exit, string Stdout, string Stderr) Host(string module, string dir, string command,
+        string? shimPath = null)
     {
         var start = new ProcessStartInfo("dotnet") { WorkingDirectory = dir, RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(Path.Combine(RepositoryPaths.Root, "out", "NFStream.Shell", "NFStream.Shell.dll"));
         start.ArgumentList.Add("-Command");
         start.ArgumentList.Add(command);
         start.Environment["NFSTREAM_MODULE"] = module;
+        start.Environment["NFSTREAM_NFNDPI_PATH"] = shimPath;
         using var process = Process.Start(start)!;
         var stderr = process.StandardError.ReadToEndAsync();
         string stdout = process.StandardOutput.ReadToEnd();
@@ -25,8 +27,8 @@ public sealed class WithoutNdpiTests
         return (process.ExitCode, stdout, stderr.GetAwaiter().GetResult());
     }
 
-    [Fact]
-    public void TheModuleWorksWithoutTheShimAndSaysWhatToInstall()
+    /// <summary>A copy of out/NFStream without libnfndpi.so, and the sample capture, in a scratch folder.</summary>
+    private static (string Module, string Dir) ModuleWithoutShim()
     {
         string dir = RepositoryPaths.NewScratchDirectory();
         string copy = Path.Combine(dir, "NFStream");
@@ -39,7 +41,13 @@ public sealed class WithoutNdpiTests
             File.Copy(file, target);
         }
         SampleCapture.Write(Path.Combine(dir, "sample.pcap"));
-        string module = Path.Combine(copy, "NFStream.psd1");
+        return (Path.Combine(copy, "NFStream.psd1"), dir);
+    }
+
+    [Fact]
+    public void TheModuleWorksWithoutTheShimAndSaysWhatToInstall()
+    {
+        var (module, dir) = ModuleWithoutShim();
 
         var withoutDpi = Host(module, dir, "@(Get-NFFlow sample.pcap -NDissections 0).Count");
         Assert.True(withoutDpi.Exit == 0, withoutDpi.Stderr);
@@ -51,5 +59,62 @@ public sealed class WithoutNdpiTests
         Assert.Contains("apt-get install", withDpi.Stderr);
         Assert.Contains("-NDissections 0", withDpi.Stderr);
         Assert.Equal("", withDpi.Stdout.Trim());
+    }
+
+    /// <summary>Several files, as arguments or from the pipeline: still one error, not one per file, and no flow.</summary>
+    private const string OneErrorScript = """
+        $Error.Clear(); $n = 0
+        try { Get-NFFlow sample.pcap, sample.pcap | ForEach-Object { $n++ } } catch { }
+        try { 'sample.pcap', 'sample.pcap' | Get-NFFlow -NDissections 5 | ForEach-Object { $n++ } } catch { }
+        "flows=$n errors=$($Error.Count)"
+        $Error | ForEach-Object { "id=$($_.FullyQualifiedErrorId) category=$($_.CategoryInfo.Category)" }
+        "message=$($Error[0].Exception.Message)"
+        """;
+
+    [Fact]
+    public void EachRunGivesExactlyOneNotInstalledErrorRecordWhateverTheNumberOfFiles()
+    {
+        var (module, dir) = ModuleWithoutShim();
+
+        var outcome = Host(module, dir, OneErrorScript);
+
+        var lines = outcome.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        Assert.True(lines.Length > 0, outcome.Stderr);
+        Assert.Equal("flows=0 errors=2", lines[0]);                  // one per statement, each with two files
+        Assert.Equal(2, lines.Count(l => l == "id=DpiUnavailable,NFStream.Commands.GetNFFlowCommand category=NotInstalled"));
+        Assert.Contains("apt-get install", lines.Single(l => l.StartsWith("message=", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public void AShimThatCannotBeLoadedNamesTheFileTheLoaderReasonAndThePackage()
+    {
+        var (module, dir) = ModuleWithoutShim();
+        string broken = Path.Combine(dir, "libnfndpi.so");
+        File.WriteAllText(broken, "not an ELF file");
+
+        var outcome = Host(module, dir, OneErrorScript, shimPath: broken);
+
+        Assert.True(outcome.Stdout.Contains("flows=0 errors=2"), outcome.Stdout + outcome.Stderr);
+        string message = outcome.Stdout[outcome.Stdout.IndexOf("message=", StringComparison.Ordinal)..];
+        Assert.Contains($"{broken} could not be loaded", message);
+        Assert.Contains("apt-get install libndpi4.2", message);       // what to install when libndpi is missing
+        Assert.Contains("-NDissections 0", message);
+
+        var stillWorks = Host(module, dir, "@(Get-NFFlow sample.pcap -NDissections 0).Count", shimPath: broken);
+        Assert.Equal("33", stillWorks.Stdout.Trim());
+    }
+
+    [Fact]
+    public void AShimPathThatDoesNotExistSaysSoAndWhatToDo()
+    {
+        var (module, dir) = ModuleWithoutShim();
+        string missing = Path.Combine(dir, "nowhere", "libnfndpi.so");
+
+        var outcome = Host(module, dir, "Get-NFFlow sample.pcap", shimPath: missing);
+
+        Assert.Equal(1, outcome.Exit);
+        Assert.Contains($"NFSTREAM_NFNDPI_PATH names {missing}, which does not exist", outcome.Stderr);
+        Assert.Contains("apt-get install", outcome.Stderr);
+        Assert.Equal("", outcome.Stdout.Trim());
     }
 }

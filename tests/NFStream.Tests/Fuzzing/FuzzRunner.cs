@@ -14,6 +14,15 @@ public static class FuzzRunner
         new() { NDissections = 20, SpltAnalysis = 4 },    // nDPI sees the mutated packets too (when the shim is built)
     };
 
+    /// <summary>The shim is there; under CI (CI=true) a missing shim fails instead of fuzzing without nDPI.</summary>
+    private static bool DpiAvailable()
+    {
+        if (NFStream.Engine.Dpi.FlowClassifierFactory.IsAvailable(out string? reason)) return true;
+        if (string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase))
+            throw new InvalidOperationException("nDPI shim unavailable under CI, so nDPI would not be fuzzed: " + reason);
+        return false;
+    }
+
     /// <summary>
     /// Meters the file. Returns the number of flows; a CaptureFileException (the documented error) is caught
     /// and reported through <paramref name="error"/>. Any other exception escapes: that is a bug.
@@ -22,10 +31,9 @@ public static class FuzzRunner
     {
         error = null;
         long flows = 0;
+        bool dpi = options.NDissections > 0 && DpiAvailable();
         using var extractor = new FlowExtractor(options,
-            options.NDissections > 0 && NFStream.Engine.Dpi.FlowClassifierFactory.IsAvailable(out _)
-                ? NFStream.Engine.Dpi.FlowClassifierFactory.Create(options.NDissections)
-                : null);
+            dpi ? NFStream.Engine.Dpi.FlowClassifierFactory.Create(options.NDissections) : null);
         try
         {
             using var source = CaptureFile.Open(path);
@@ -48,6 +56,10 @@ public static class FuzzRunner
         {
             flows++;
             _ = flow.src_ip + flow.dst_ip; // the text forms must always be computable
+            // nDPI classified every flow that it saw (at least "Unknown"), and its strings decode.
+            if (dpi && (flow.application_name.Length == 0 || flow.application_category_name.Length == 0))
+                throw new InvalidOperationException($"flow {flow.id} left nDPI without an application name");
+            _ = flow.requested_server_name + flow.client_fingerprint + flow.server_fingerprint + flow.user_agent + flow.content_type;
         }
         var s = extractor.Statistics;
         if (s.PacketsRead != s.PacketsMetered + s.PacketsIgnored)
