@@ -176,15 +176,22 @@ public class PythonFloatTests
         {
             PythonFloat.TryFormat(v, buffer, out _); // warm up
         }
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 1000; i++)
+        // The runtime itself may allocate on this thread while it recompiles a hot method (tiering): a real
+        // allocation per call shows in every attempt, so the quietest of five attempts must be zero.
+        long least = long.MaxValue;
+        for (int attempt = 0; attempt < 5 && least != 0; attempt++)
         {
-            foreach (double v in values)
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 1000; i++)
             {
-                PythonFloat.TryFormat(v, buffer, out _);
+                foreach (double v in values)
+                {
+                    PythonFloat.TryFormat(v, buffer, out _);
+                }
             }
+            least = Math.Min(least, GC.GetAllocatedBytesForCurrentThread() - before);
         }
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(0, least);
     }
 
     private static readonly Regex FixedPattern = new(@"^-?(0|[1-9][0-9]*)\.([0-9]+)$", RegexOptions.CultureInvariant);
