@@ -177,8 +177,16 @@ public sealed class FlowExtractor : IDisposable
     /// <summary>Advances the meter's clock without a packet (live capture on a quiet link).</summary>
     public void AdvanceClock(ulong timeMs)
     {
-        if (meter is not null) meter.AdvanceClock(timeMs);
-        else sharded!.AdvanceClock(timeMs);
+        if (meter is not null)
+        {
+            meter.AdvanceClock(timeMs);
+        }
+        else
+        {
+            // The scan point goes to the meters at once; its flows come out of TryTakeFlow when they are done.
+            sharded!.AdvanceClock(timeMs);
+            sharded.Submit();
+        }
     }
 
     /// <summary>Takes the next expired flow (its id is its place in expiry order). False when none is waiting or the run is complete.</summary>

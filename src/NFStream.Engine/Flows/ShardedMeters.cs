@@ -117,7 +117,13 @@ internal sealed class ShardedMeters : IDisposable
         while (sequenced < submitted) SequenceOne();
     }
 
-    public bool TryTakeFlow(out NFlow flow) => sequencer.TryTake(out flow);
+    /// <summary>The next flow in single-meter order, from the batches the meters have finished so far.</summary>
+    public bool TryTakeFlow(out NFlow flow)
+    {
+        if (sequencer.Pending == 0)
+            while (sequenced < submitted && batchDone.TryWait()) Sequence();
+        return sequencer.TryTake(out flow);
+    }
 
     public int PendingFlows => sequencer.Pending;
 

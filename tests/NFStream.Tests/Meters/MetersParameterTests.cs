@@ -37,6 +37,14 @@ public sealed class MetersParameterTests
     }
 
     [Fact]
+    public void MaxFlowsWithTwoMetersGivesTheFirstFlowsOfOneMeter()
+    {
+        var one = Run("Get-NFFlow $sample -NDissections 0 -Meters 1").AssertSuccess().Output.Select(Line).ToList();
+        var two = Run("Get-NFFlow $sample -NDissections 0 -Meters 2 -MaxFlows 10").AssertSuccess().Output.Select(Line).ToList();
+        Assert.Equal(one.Take(10), two);
+    }
+
+    [Fact]
     public void ANegativeMeterCountIsRejected()
     {
         var result = Run("Get-NFFlow $sample -Meters -1");
