@@ -24,7 +24,11 @@ public sealed class ConsoleHostTests
     private Process Start(params string[] arguments)
     {
         Assert.True(File.Exists(Host), $"{Host} is missing: build the solution first.");
-        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = dir, RedirectStandardOutput = true, RedirectStandardError = true };
+        // Through env --default-signal=INT: a test run started in the background inherits SIGINT ignored, which
+        // a program keeps (POSIX); the interrupt test needs the host to get it as a user's Ctrl+C would.
+        var start = new ProcessStartInfo("env") { WorkingDirectory = dir, RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add("--default-signal=INT");
+        start.ArgumentList.Add("dotnet");
         start.ArgumentList.Add(Host);
         foreach (string argument in arguments) start.ArgumentList.Add(argument);
         return Process.Start(start)!;
