@@ -174,6 +174,39 @@ public sealed class BadInputTests
     }
 
     [Theory]
+    [InlineData(0x7F, "if_tsresol 10^-127 is out of range")]
+    [InlineData(0xC0, "if_tsresol 2^-64 is out of range")]
+    public void AnInterfaceDescriptionWithAnImpossibleTimestampResolution(byte resolution, string problem)
+    {
+        byte[] ng = Sample(SampleCaptureFormat.PcapNg);
+        int at = MiddlePacketBlock(ng);
+        // A second interface, described in the middle of the capture, with if_tsresol out of range.
+        var idb = new byte[32];
+        BinaryPrimitives.WriteUInt32LittleEndian(idb, 1);
+        BinaryPrimitives.WriteUInt32LittleEndian(idb.AsSpan(4), 32);
+        BinaryPrimitives.WriteUInt16LittleEndian(idb.AsSpan(8), 1);
+        BinaryPrimitives.WriteUInt32LittleEndian(idb.AsSpan(12), 65535);
+        BinaryPrimitives.WriteUInt16LittleEndian(idb.AsSpan(16), 9);
+        BinaryPrimitives.WriteUInt16LittleEndian(idb.AsSpan(18), 1);
+        idb[20] = resolution;
+        BinaryPrimitives.WriteUInt32LittleEndian(idb.AsSpan(28), 32);
+        AssertFaultAt($"tsresol-{resolution}.pcapng", ng.Take(at).Concat(idb).Concat(ng.Skip(at)).ToArray(), at, problem);
+    }
+
+    [Fact]
+    public void AnInterfaceDescriptionTooShortToHoldItsFields()
+    {
+        byte[] ng = Sample(SampleCaptureFormat.PcapNg);
+        int at = MiddlePacketBlock(ng);
+        var idb = new byte[16];
+        BinaryPrimitives.WriteUInt32LittleEndian(idb, 1);
+        BinaryPrimitives.WriteUInt32LittleEndian(idb.AsSpan(4), 16);
+        BinaryPrimitives.WriteUInt32LittleEndian(idb.AsSpan(12), 16);
+        AssertFaultAt("short-idb.pcapng", ng.Take(at).Concat(idb).Concat(ng.Skip(at)).ToArray(), at,
+            "interface description block is too short");
+    }
+
+    [Theory]
     [InlineData(0x7FFFFFFFu, "exceeds the maximum")]          // absurd
     [InlineData(262_144u, "the capture is truncated")]        // allowed, but longer than the rest of the file
     public void APcapRecordWithAnAbsurdOrLyingCapturedLength(uint length, string problem)
