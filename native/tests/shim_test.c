@@ -57,6 +57,7 @@ static void put_u16(bytes *b, uint16_t value) { put_u8(b, (uint8_t)(value >> 8))
 static void put_u24(bytes *b, uint32_t value) { put_u8(b, (uint8_t)(value >> 16)); put_u16(b, (uint16_t)value); }
 static void put_u32(bytes *b, uint32_t value) { put_u16(b, (uint16_t)(value >> 16)); put_u16(b, (uint16_t)value); }
 static void put_raw(bytes *b, const void *data, size_t length) {
+    if (length == 0) return; /* data may be NULL then, and memcpy must not get NULL */
     memcpy(b->data + b->length, data, length);
     b->length += length;
 }
