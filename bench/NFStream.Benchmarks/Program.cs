@@ -34,7 +34,7 @@ public static class Program
               NFStream.Benchmarks flat [--size 10G] [--seed 1] [--sessions-per-second 100] [--every 1G]
                   memory while the engine meters a generated capture streamed through a FIFO (no disk)
               NFStream.Benchmarks generate --out FILE|- [--size 1G] [--seed 1] [--sessions-per-second 1000]
-              NFStream.Benchmarks measure --file FILE --mode read|decode|engine [--ndissections 20] [--statistics]
+              NFStream.Benchmarks measure --file FILE --mode read|tuple|decode|engine [--ndissections 20] [--statistics]
                   [--splt N] [--meters N] [--passes 2] [--memory-every 1G]
                   one run (the last of the passes), one JSON line
               NFStream.Benchmarks micro [BenchmarkDotNet arguments, e.g. --filter '*']
@@ -89,7 +89,12 @@ public static class Program
             ? f
             : BenchmarkSuite.EnsureCapture(Path.Combine(root, "bench", "data", $"mix-{a.GetValueOrDefault("size", "1G")}-seed{seed}.pcap"), size, seed, Console.Error);
         var only = a.TryGetValue("only", out var o) ? o.Split(',').ToHashSet() : null;
-        var suite = new BenchmarkSuite(file, int.Parse(a.GetValueOrDefault("repeat", "3"), CultureInfo.InvariantCulture), root, Console.Error);
+        // The same volume at a tenth of the rate: ten times the capture time, so flows expire during the run.
+        string? longFile = a.ContainsKey("file") || (only is not null && !only.Overlaps(BenchmarkSuite.LongCaptureKeys))
+            ? null
+            : BenchmarkSuite.EnsureCapture(Path.Combine(root, "bench", "data", $"mix-{a.GetValueOrDefault("size", "1G")}-seed{seed}-100sps.pcap"),
+                size, seed, Console.Error, sessionsPerSecond: 100);
+        var suite = new BenchmarkSuite(file, int.Parse(a.GetValueOrDefault("repeat", "3"), CultureInfo.InvariantCulture), root, Console.Error, longFile);
         string markdown = suite.Run(only);
         Console.WriteLine(markdown);
         if (a.TryGetValue("markdown", out var md)) File.WriteAllText(md, markdown);

@@ -237,7 +237,7 @@ public sealed class FlowMeter : IDisposable
     {
         ushort size = SizeOf(p);
         var f = new NFlow { Key = key, ColumnSet = columns, id = -1 };
-        if (splt > 0) f.Splt = new SpltArrays(splt, size);
+        if (splt > 0) f.Splt = SpltSeries.Start(splt, size);
         classifier?.Begin(ref f.Dpi, IpContent(p, frame), p.TimeMs);
         f.BiFirst = f.BiLast = p.TimeMs;
         f.tunnel_id = p.TunnelId;
@@ -283,7 +283,7 @@ public sealed class FlowMeter : IDisposable
         ulong piat = t - f.BiLast;
         p.DeltaTimeMs = piat;
         f.BiPackets++;
-        if (f.BiPackets <= (ulong)splt) f.Splt!.Record(f.BiPackets - 1, dir, size, piat);
+        if (f.BiPackets <= (ulong)splt) SpltSeries.Record(f.Splt!, f.BiPackets - 1, dir, size, piat);
         f.BiLast = t;
         classifier?.Update(ref f.Dpi, IpContent(p, frame), t, f.BiPackets);
         f.BiBytes += size;

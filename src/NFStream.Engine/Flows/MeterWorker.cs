@@ -4,9 +4,10 @@ using NFStream.Engine.Dpi;
 namespace NFStream.Engine.Flows;
 
 /// <summary>
-/// One meter thread of a sharded run: its own flow table (a <see cref="FlowMeter"/>) and its own classifier
-/// (one nDPI module per thread). It takes the batches in order, meters its slab of each, applies every scan
-/// point, and logs what happened for the sequencer.
+/// One meter of a sharded run: its own flow table (a <see cref="FlowMeter"/>) and its own classifier (one nDPI
+/// module per meter). It takes the batches in order, meters its slab of each, applies every scan point, and
+/// logs what happened for the sequencer. Meter 0 runs on the reader's thread (<see cref="MeterNow"/>), the
+/// others on threads of their own, so N meters use N threads.
 /// </summary>
 internal sealed class MeterWorker : IDisposable
 {
@@ -15,16 +16,19 @@ internal sealed class MeterWorker : IDisposable
     private readonly FlowMeter meter;
     private readonly IFlowClassifier? classifier;
     private readonly BatchSignal work = new();
-    private readonly Thread thread;
+    private readonly Thread? thread;
     private volatile bool stopping;
     private long next;
 
-    public MeterWorker(ShardedMeters owner, int index, FlowOptions options, IFlowClassifier? classifier, int maxActiveFlows)
+    /// <param name="onCallerThread">True for the meter that the reader's thread runs between batches.</param>
+    public MeterWorker(ShardedMeters owner, int index, FlowOptions options, IFlowClassifier? classifier, int maxActiveFlows,
+        bool onCallerThread)
     {
         this.owner = owner;
         this.index = index;
         this.classifier = classifier;
         meter = new FlowMeter(options, classifier, maxActiveFlows, new MeterEventLog());
+        if (onCallerThread) return;
         thread = new Thread(Run) { IsBackground = true, Name = $"NFStream meter {index}" };
         thread.Start();
     }
@@ -32,8 +36,12 @@ internal sealed class MeterWorker : IDisposable
     /// <summary>Flows held by this meter (read after the batches are done).</summary>
     public long EvictedFlows => meter.EvictedFlows;
 
-    /// <summary>Tells the thread that one more batch is ready.</summary>
-    public void Signal() => work.Release();
+    /// <summary>Tells the meter that one more batch is ready: its thread takes it, or the caller meters it now.</summary>
+    public void Signal()
+    {
+        if (thread is null) MeterNow(owner.Batch(next++));
+        else work.Release();
+    }
 
     private void Run()
     {
@@ -41,17 +49,21 @@ internal sealed class MeterWorker : IDisposable
         {
             work.Wait();
             if (stopping) return;
-            var batch = owner.Batch(next++);
-            try
-            {
-                if (owner.Failure is null) Meter(batch);
-            }
-            catch (Exception e)
-            {
-                owner.Fail(e);
-            }
-            owner.Completed(batch);
+            MeterNow(owner.Batch(next++));
         }
+    }
+
+    private void MeterNow(MeterBatch batch)
+    {
+        try
+        {
+            if (owner.Failure is null) Meter(batch);
+        }
+        catch (Exception e)
+        {
+            owner.Fail(e);
+        }
+        owner.Completed(batch);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -80,7 +92,7 @@ internal sealed class MeterWorker : IDisposable
     {
         stopping = true;
         work.Release();
-        thread.Join();
+        thread?.Join();
         meter.Dispose();
         classifier?.Dispose();
     }

@@ -7,13 +7,19 @@ namespace NFStream.Engine.Flows;
 
 /// <summary>
 /// NFStream's n_meters for one reader: packets are sharded by their direction-agnostic fanout hash over N
-/// meter threads, each with its own flow table and classifier; the reader (the caller's thread) keeps the one
+/// meters, each with its own flow table and classifier; the reader (the caller's thread) keeps the one
 /// clock, decides the idle-scan points, and replays the meters' logs through a <see cref="FlowSequencer"/>,
 /// so flows come out on the caller's thread in exactly the single-meter order.
 /// </summary>
 /// <remarks>
 /// Packets travel in batches (a ring of <see cref="MeterBatch"/>es reused round-robin): no allocation per
 /// packet. The reader runs ahead of the meters by at most <see cref="RingSize"/> batches.
+/// <para>
+/// N meters use N threads: meter 0 runs on the reader's thread after each batch is handed to the others,
+/// so the reader never competes with a meter for a core. The reader already spends about 110 ns a packet
+/// reading, decoding and handing over, so meter 0 takes a smaller share of the flows (<see cref="ShareOfMeter0"/>);
+/// which flows go where changes nothing in the output, which the sequencer puts in single-meter order.
+/// </para>
 /// </remarks>
 internal sealed class ShardedMeters : IDisposable
 {
@@ -25,7 +31,9 @@ internal sealed class ShardedMeters : IDisposable
     private readonly MeterWorker[] workers;
     private readonly FlowSequencer sequencer;
     private readonly BatchSignal batchDone = new();
-    private readonly ulong meterCount;
+    private const int Buckets = 256;
+    /// <summary>The meter of each of 256 buckets of the mixed fanout hash.</summary>
+    private readonly byte[] meterOfBucket;
     private MeterBatch current;
     private long submitted, sequenced, nextPosition;
     private ulong tick, lastScanTick;
@@ -36,18 +44,64 @@ internal sealed class ShardedMeters : IDisposable
     public ShardedMeters(FlowOptions options, int meters, IReadOnlyList<IFlowClassifier?> classifiers)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(meters, 2);
-        meterCount = (ulong)meters;
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(meters, 64);
         bool dpi = options.NDissections > 0 && classifiers.Count > 0 && classifiers[0] is not null;
         ring = new MeterBatch[RingSize];
         for (int i = 0; i < RingSize; i++) ring[i] = new MeterBatch(meters, BatchCapacity, copyData: dpi);
         current = ring[0];
         current.Reset(0);
         sequencer = new FlowSequencer(options.IdleTimeoutMs);
-        int share = (int)Math.Max(1, (options.MaxActiveFlows + (long)meters - 1) / meters);
+        meterOfBucket = AssignBuckets(meters, ShareOfMeter0(meters, dpi));
         workers = new MeterWorker[meters];
         for (int i = 0; i < meters; i++)
-            workers[i] = new MeterWorker(this, i, options, dpi ? classifiers[i] : null, share);
+        {
+            // Each meter's part of the cache bound follows its part of the hash space.
+            long buckets = meterOfBucket.Count(m => m == i);
+            int bound = (int)Math.Max(1, (options.MaxActiveFlows * buckets + Buckets - 1) / Buckets);
+            workers[i] = new MeterWorker(this, i, options, dpi ? classifiers[i] : null, bound, onCallerThread: i == 0);
+        }
     }
+
+    /// <summary>
+    /// The part of the flows that meter 0, on the reader's thread, takes so that the threads finish together:
+    /// with reading and decoding at R a packet and metering at M, R + s0·M = (1 - s0)·M / (N - 1), so
+    /// s0 = (M - R·(N - 1)) / (M·N). Metering with nDPI costs about 2.5 R (s0 = 0.3 for two meters); without
+    /// it about 0.7 R, which leaves meter 0 nothing to do: it keeps a token share, 1/(4N), to stay a meter.
+    /// </summary>
+    internal static double ShareOfMeter0(int meters, bool dpi)
+    {
+        if (Environment.GetEnvironmentVariable("NFSTREAM_SHARE0") is { } forced) return double.Parse(forced, System.Globalization.CultureInfo.InvariantCulture); // TODO remove
+        double costRatio = dpi ? 2.5 : 0.7;
+        double balanced = (costRatio - (meters - 1)) / (costRatio * meters);
+        return Math.Max(balanced, 1.0 / (4 * meters));
+    }
+
+    /// <summary>The meter of each bucket: meter 0 gets its share of the 256, the others split the rest evenly.</summary>
+    internal static byte[] AssignBuckets(int meters, double share0)
+    {
+        var meterOfBucket = new byte[Buckets];
+        var counts = new int[meters];
+        counts[0] = Math.Clamp((int)Math.Round(share0 * Buckets), 1, Buckets - (meters - 1));
+        for (int i = 1; i < meters; i++) counts[i] = (Buckets - counts[0]) / (meters - 1) + (i <= (Buckets - counts[0]) % (meters - 1) ? 1 : 0);
+        // Smooth weighted round robin: each meter's buckets are spread over the range, not in one block.
+        var credit = new long[meters];
+        for (int bucket = 0; bucket < Buckets; bucket++)
+        {
+            int best = 0;
+            for (int m = 0; m < meters; m++)
+            {
+                credit[m] += counts[m];
+                if (credit[m] > credit[best]) best = m;
+            }
+            credit[best] -= Buckets;
+            meterOfBucket[bucket] = (byte)best;
+        }
+        return meterOfBucket;
+    }
+
+    /// <summary>The bucket of a fanout hash: its high bits after a multiplicative mix (NFStream's hash is a plain sum).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int Bucket(ulong fanoutHash) => (int)((fanoutHash * 0x9E3779B97F4A7C15UL) >> 56);
 
     /// <summary>Flows in the (single-meter equivalent) cache, as of the batches sequenced so far.</summary>
     public int ActiveFlows => sequencer.Count;
@@ -73,7 +127,7 @@ internal sealed class ShardedMeters : IDisposable
         if (packet.TimeMs > tick) tick = packet.TimeMs;
         else packet.TimeMs = tick;
         int position = (int)(nextPosition++ - current.Base);
-        current.Slabs[(int)(packet.FanoutHash % meterCount)].Add(ref packet, position, frame);
+        current.Slabs[meterOfBucket[Bucket(packet.FanoutHash)]].Add(ref packet, position, frame);
         current.Length = position + 1;
         if (tick - lastScanTick >= ScanIntervalMs)
         {
@@ -101,7 +155,9 @@ internal sealed class ShardedMeters : IDisposable
         {
             current.Pending = workers.Length;
             submitted++;
-            foreach (var worker in workers) worker.Signal();
+            // The threads first; then meter 0 on this thread while they work.
+            for (int i = 1; i < workers.Length; i++) workers[i].Signal();
+            workers[0].Signal();
             if (submitted - sequenced == RingSize) SequenceOne();
             current = ring[submitted % RingSize];
             current.Reset(nextPosition);

@@ -25,7 +25,7 @@ public sealed class NFlow
     internal RunningGapStats BiPiat, S2dPiat, D2sPiat;
     internal TcpFlagCounters BiFlags, S2dFlags, D2sFlags;
 
-    internal SpltArrays? Splt;
+    internal SpltEntry[]? Splt;
     internal L7Result? L7;
     internal Dpi.DpiFlowState Dpi;
 
@@ -128,9 +128,10 @@ public sealed class NFlow
     public ulong dst2src_rst_packets => D2sFlags.Rst;
     public ulong dst2src_fin_packets => D2sFlags.Fin;
 
-    public int[] splt_direction => Splt?.Direction ?? Array.Empty<int>();
-    public int[] splt_ps => Splt?.PacketSize ?? Array.Empty<int>();
-    public long[] splt_piat_ms => Splt?.PiatMs ?? Array.Empty<long>();
+    // Built on each read from the flow's one SPLT array: the caller gets its own copy of the frozen record.
+    public int[] splt_direction => SpltSeries.Directions(Splt, BiPackets);
+    public int[] splt_ps => SpltSeries.Sizes(Splt, BiPackets);
+    public long[] splt_piat_ms => SpltSeries.Gaps(Splt, BiPackets);
 
     public string application_name => L7?.ApplicationName ?? "";
     public string application_category_name => L7?.CategoryName ?? "";

@@ -48,11 +48,12 @@ public sealed class RunningStatisticsTests
     [Fact]
     public void SpltPadsWithMinusOneAndStartsWithZeroGap()
     {
-        var s = new SpltArrays(4, 58);
-        s.Record(1, 1, 60, 34);
-        s.Record(9, 0, 1, 1); // beyond the length: ignored
-        Assert.Equal(new[] { 0, 1, -1, -1 }, s.Direction);
-        Assert.Equal(new[] { 58, 60, -1, -1 }, s.PacketSize);
-        Assert.Equal(new long[] { 0, 34, -1, -1 }, s.PiatMs);
+        var s = SpltSeries.Start(4, 58);
+        SpltSeries.Record(s, 1, 1, 60, 34);
+        SpltSeries.Record(s, 9, 0, 1, 1); // beyond the length: ignored
+        Assert.Equal(new[] { 0, 1, -1, -1 }, SpltSeries.Directions(s, 2));
+        Assert.Equal(new[] { 58, 60, -1, -1 }, SpltSeries.Sizes(s, 2));
+        Assert.Equal(new long[] { 0, 34, -1, -1 }, SpltSeries.Gaps(s, 2));
+        Assert.Empty(SpltSeries.Directions(null, 2));
     }
 }

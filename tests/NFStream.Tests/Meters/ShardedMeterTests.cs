@@ -153,3 +153,34 @@ public sealed class ShardedMeterTests
         Assert.True(differing <= flows / 200, $"{differing} of {flows} flows have other layer-7 values with two meters");
     }
 }
+
+/// <summary>How a sharded run spreads the hash space over its meters (meter 0 runs on the reader's thread).</summary>
+public sealed class MeterShareTests
+{
+    [Theory]
+    [InlineData(2, false)]
+    [InlineData(2, true)]
+    [InlineData(3, true)]
+    [InlineData(8, false)]
+    [InlineData(64, true)]
+    public void EveryMeterGetsBucketsInProportionToItsShare(int meters, bool dpi)
+    {
+        double share0 = Engine.Flows.ShardedMeters.ShareOfMeter0(meters, dpi);
+        var map = Engine.Flows.ShardedMeters.AssignBuckets(meters, share0);
+        Assert.Equal(256, map.Length);
+        var counts = Enumerable.Range(0, meters).Select(m => map.Count(b => b == m)).ToArray();
+        Assert.All(counts, c => Assert.True(c >= 1));
+        Assert.InRange(counts[0], Math.Max(1, (int)Math.Round(share0 * 256) - 1), (int)Math.Round(share0 * 256) + 1);
+        Assert.True(counts.Skip(1).Max() - counts.Skip(1).Min() <= 1, string.Join(",", counts));
+        // Interleaved: meter 0's buckets are not one block at either end of the range.
+        if (counts[0] > 1 && counts[0] < 128) Assert.Contains(map.Take(128), b => b == 0);
+        if (counts[0] > 1 && counts[0] < 128) Assert.Contains(map.Skip(128), b => b == 0);
+    }
+
+    [Fact]
+    public void Meter0TakesLessWithoutDpiThanWithIt()
+    {
+        Assert.True(Engine.Flows.ShardedMeters.ShareOfMeter0(2, dpi: false) < Engine.Flows.ShardedMeters.ShareOfMeter0(2, dpi: true));
+        Assert.True(Engine.Flows.ShardedMeters.ShareOfMeter0(2, dpi: true) < 0.5);
+    }
+}
