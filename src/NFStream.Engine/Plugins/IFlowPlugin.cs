@@ -5,6 +5,8 @@ namespace NFStream.Engine.Plugins;
 /// <see cref="OnInit"/> on the packet that creates a flow, <see cref="OnUpdate"/> on every later packet after
 /// the flow's counters include it, and <see cref="OnExpire"/> after the final update, before the flow is
 /// emitted. Setting <c>flow.expiration_id = -1</c> in OnInit or OnUpdate expires the flow after that packet.
+/// The flow's columns and <c>udps</c> are extension properties (<see cref="NFlowProperties"/>): with
+/// <c>using NFStream.Engine;</c> they read as <c>flow.bidirectional_packets</c>.
 /// </summary>
 public interface IFlowPlugin
 {

@@ -8,6 +8,9 @@ namespace NFStream.Hosting;
 /// Shows an <see cref="NFlow"/> to PowerShell with exactly NFStream's columns for the options it was metered
 /// with, in NFStream's order, plus <c>udps</c> when a plugin stored values. So <c>$flow | Get-Member</c>,
 /// formatting and CSV all agree, and NFStream users' column lists carry over. Registered in NFStream.types.ps1xml.
+/// PowerShell adds an adapted object's public .NET properties after these (PSObject.CreateThirdPartyAdapterSet pairs
+/// the adapter with a .NET adapter); NFlow has none (its members are C# extension properties), so
+/// <c>$flow.PSObject.Properties</c> is exactly this list.
 /// </summary>
 public sealed class NFlowPropertyAdapter : PSPropertyAdapter
 {

@@ -58,18 +58,14 @@ public sealed class ApplicationColumnLayoutTests
         SampleCapture.Write(sample, rounds: 1);
     }
 
-    /// <summary>
-    /// The flow's adapted property names (NFlowPropertyAdapter's view, $flow.psadapted) and the CSV header.
-    /// PowerShell appends an adapted type's public .NET members to $flow.PSObject.Properties as its "base" view,
-    /// so the adapted view is the one that carries NFStream's columns.
-    /// </summary>
+    /// <summary>The flow's property names ($flow.PSObject.Properties) and the CSV header.</summary>
     private (string[] Properties, string[] Csv) Columns(string options)
     {
         string csv = Path.Combine(dir, Guid.NewGuid().ToString("N") + ".csv");
         var result = ps.Run($$"""
             $flows = @(Get-NFFlow -LiteralPath $sample {{options}})
             $flows | Export-NFFlowCsv -LiteralPath $csv
-            $flows[0].psadapted.PSObject.Properties | ForEach-Object Name
+            $flows[0].PSObject.Properties | ForEach-Object Name
             """, new Dictionary<string, object?> { ["sample"] = sample, ["csv"] = csv }).AssertSuccess();
         return (result.Output.Select(o => o.ToString()).ToArray(), CsvTable.Read(csv).Header);
     }

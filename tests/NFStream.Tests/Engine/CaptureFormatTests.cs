@@ -1,3 +1,4 @@
+using NFStream.Engine;
 using NFStream.Engine.Capture;
 using NFStream.Engine.Samples;
 using static NFStream.Tests.Engine.GeneratedCapture;

@@ -39,8 +39,8 @@ public sealed class MetersParameterTests
     [Fact]
     public void MaxFlowsWithTwoMetersGivesTheFirstFlowsOfOneMeter()
     {
-        var one = Run("Get-NFFlow $sample -NDissections 0 -Meters 1").AssertSuccess().Output.Select(Line).ToList();
-        var two = Run("Get-NFFlow $sample -NDissections 0 -Meters 2 -MaxFlows 10").AssertSuccess().Output.Select(Line).ToList();
+        var one = Run("Get-NFFlow $sample -NDissections 0 -StatisticalAnalysis -Meters 1").AssertSuccess().Output.Select(Line).ToList();
+        var two = Run("Get-NFFlow $sample -NDissections 0 -StatisticalAnalysis -Meters 2 -MaxFlows 10").AssertSuccess().Output.Select(Line).ToList();
         Assert.Equal(one.Take(10), two);
     }
 

@@ -165,8 +165,8 @@ public sealed class MeterShareTests
     [InlineData(64, true)]
     public void EveryMeterGetsBucketsInProportionToItsShare(int meters, bool dpi)
     {
-        double share0 = Engine.Flows.ShardedMeters.ShareOfMeter0(meters, dpi);
-        var map = Engine.Flows.ShardedMeters.AssignBuckets(meters, share0);
+        double share0 = NFStream.Engine.Flows.ShardedMeters.ShareOfMeter0(meters, dpi);
+        var map = NFStream.Engine.Flows.ShardedMeters.AssignBuckets(meters, share0);
         Assert.Equal(256, map.Length);
         var counts = Enumerable.Range(0, meters).Select(m => map.Count(b => b == m)).ToArray();
         Assert.All(counts, c => Assert.True(c >= 1));
@@ -180,7 +180,7 @@ public sealed class MeterShareTests
     [Fact]
     public void Meter0TakesLessWithoutDpiThanWithIt()
     {
-        Assert.True(Engine.Flows.ShardedMeters.ShareOfMeter0(2, dpi: false) < Engine.Flows.ShardedMeters.ShareOfMeter0(2, dpi: true));
-        Assert.True(Engine.Flows.ShardedMeters.ShareOfMeter0(2, dpi: true) < 0.5);
+        Assert.True(NFStream.Engine.Flows.ShardedMeters.ShareOfMeter0(2, dpi: false) < NFStream.Engine.Flows.ShardedMeters.ShareOfMeter0(2, dpi: true));
+        Assert.True(NFStream.Engine.Flows.ShardedMeters.ShareOfMeter0(2, dpi: true) < 0.5);
     }
 }

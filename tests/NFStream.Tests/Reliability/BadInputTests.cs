@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Management.Automation;
+using NFStream.Engine;
 using NFStream.Engine.Samples;
 using NFStream.Tests.Hosting;
 
