@@ -51,8 +51,8 @@ public sealed record FlowOptions
     public int Meters { get; init; } = 1;
 
     /// <summary>
-    /// The meter count a run uses: <see cref="Meters"/>, or for 0 one meter per core beyond the one that reads
-    /// and decodes (at least 1, at most 16), as NFStream leaves a core to its parent process.
+    /// The meter count a run uses: <see cref="Meters"/>, or for 0 one meter per core but one
+    /// (at least 1, at most 16): the pipeline thread keeps a core, as NFStream leaves one to its parent process.
     /// </summary>
     public int ResolveMeters(int processorCount) =>
         Meters > 0 ? Meters : Math.Clamp(processorCount - 1, 1, 16);

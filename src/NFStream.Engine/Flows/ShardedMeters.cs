@@ -70,7 +70,6 @@ internal sealed class ShardedMeters : IDisposable
     /// </summary>
     internal static double ShareOfMeter0(int meters, bool dpi)
     {
-        if (Environment.GetEnvironmentVariable("NFSTREAM_SHARE0") is { } forced) return double.Parse(forced, System.Globalization.CultureInfo.InvariantCulture); // TODO remove
         double costRatio = dpi ? 2.5 : 0.7;
         double balanced = (costRatio - (meters - 1)) / (costRatio * meters);
         return Math.Max(balanced, 1.0 / (4 * meters));

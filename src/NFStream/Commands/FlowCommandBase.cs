@@ -73,7 +73,7 @@ public abstract class FlowCommandBase : PSCmdlet, IDisposable
     private bool pluginsCleanedUp;
 
     /// <summary>
-    /// Meter threads (NFStream's n_meters); 0 chooses by core count (one per core beyond the reading one).
+    /// Meter threads (NFStream's n_meters); 0 chooses by core count (one per core but one, left to the pipeline).
     /// Flows are sharded over the meters by a direction-agnostic hash; the flows, their values, ids and order
     /// are the same as with one meter. With -Plugin the run always uses one meter.
     /// </summary>
