@@ -28,11 +28,17 @@ internal readonly struct FlowKey : IEquatable<FlowKey>
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static FlowKey From(in ParsedPacket p)
+    public static FlowKey From(in ParsedPacket p) => From(p, out _);
+
+    /// <param name="sourceFirst">Whether the packet's source endpoint sorts first (is the key's first endpoint).
+    /// Two packets of one flow go the same way exactly when they give the same value.</param>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static FlowKey From(in ParsedPacket p, out bool sourceFirst)
     {
         bool srcFirst = p.SrcHi != p.DstHi ? p.SrcHi < p.DstHi
             : p.SrcLo != p.DstLo ? p.SrcLo < p.DstLo
             : p.SrcPort <= p.DstPort;
+        sourceFirst = srcFirst;
         return srcFirst
             ? new FlowKey(p.SrcHi, p.SrcLo, p.SrcPort, p.DstHi, p.DstLo, p.DstPort, p.Protocol, p.VlanId, p.TunnelId)
             : new FlowKey(p.DstHi, p.DstLo, p.DstPort, p.SrcHi, p.SrcLo, p.SrcPort, p.Protocol, p.VlanId, p.TunnelId);

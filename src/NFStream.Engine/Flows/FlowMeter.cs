@@ -138,16 +138,16 @@ public sealed class FlowMeter : IDisposable
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Consume(ref ParsedPacket pkt, ReadOnlySpan<byte> frame)
     {
-        var key = FlowKey.From(pkt);
+        var key = FlowKey.From(pkt, out bool sourceFirst);
         if (cache.TryGet(key, out var flow))
         {
-            int reason = Update(flow, ref pkt, frame);
+            int reason = Update(flow, ref pkt, frame, sourceFirst);
             if (reason != 0)
             {
                 cache.Remove(flow);
                 flow.expiration_id = reason - 1;
                 Expire(flow, MeterEventKind.ExpiredByPacket);
-                Create(key, ref pkt, frame);
+                Create(key, sourceFirst, ref pkt, frame);
             }
             else if (plugins.Length != 0)
             {
@@ -162,14 +162,14 @@ public sealed class FlowMeter : IDisposable
         }
         else
         {
-            Create(key, ref pkt, frame);
+            Create(key, sourceFirst, ref pkt, frame);
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void Create(in FlowKey key, ref ParsedPacket pkt, ReadOnlySpan<byte> frame)
+    private void Create(in FlowKey key, bool sourceFirst, ref ParsedPacket pkt, ReadOnlySpan<byte> frame)
     {
-        var flow = Init(key, ref pkt, frame);
+        var flow = Init(key, sourceFirst, ref pkt, frame);
         if (plugins.Length != 0)
         {
             pluginPacket!.Load(pkt, frame, flow);
@@ -233,10 +233,10 @@ public sealed class FlowMeter : IDisposable
         frame.Slice(p.IpOffset, Math.Min(p.IpLength, frame.Length - p.IpOffset));
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private NFlow Init(in FlowKey key, ref ParsedPacket p, ReadOnlySpan<byte> frame)
+    private NFlow Init(in FlowKey key, bool sourceFirst, ref ParsedPacket p, ReadOnlySpan<byte> frame)
     {
         ushort size = SizeOf(p);
-        var f = new NFlow { Key = key, ColumnSet = columns, id = -1 };
+        var f = new NFlow { Key = key, SourceFirst = sourceFirst, ColumnSet = columns, id = -1 };
         if (splt > 0) f.Splt = SpltSeries.Start(splt, size);
         classifier?.Begin(ref f.Dpi, IpContent(p, frame), p.TimeMs);
         f.BiFirst = f.BiLast = p.TimeMs;
@@ -271,13 +271,14 @@ public sealed class FlowMeter : IDisposable
 
     /// <returns>0 when updated, 1 when the flow is idle-expired, 2 when active-expired (the packet is not counted).</returns>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private int Update(NFlow f, ref ParsedPacket p, ReadOnlySpan<byte> frame)
+    private int Update(NFlow f, ref ParsedPacket p, ReadOnlySpan<byte> frame, bool sourceFirst)
     {
         ulong t = p.TimeMs;
         if (t - f.BiLast >= idleMs) return 1;
         if (t - f.BiFirst >= activeMs) return 2;
-        byte dir = (byte)(f.src_port != p.SrcPort || f.dst_port != p.DstPort
-            || f.SrcIpLo != p.SrcLo || f.SrcIpHi != p.SrcHi || f.DstIpLo != p.DstLo || f.DstIpHi != p.DstHi ? 1 : 0);
+        // NFStream compares the packet's source and destination with the flow's; within one key, that is
+        // whether the packet's source sorts first as the flow's did (without reading the flow's addresses).
+        byte dir = (byte)(sourceFirst == f.SourceFirst ? 0 : 1);
         p.Direction = dir;
         ushort size = SizeOf(p);
         ulong piat = t - f.BiLast;

@@ -18,36 +18,50 @@ namespace NFStream.Engine;
 /// </remarks>
 public sealed class NFlow
 {
+    // Declaration order is memory order within each kind of field (the runtime puts references first, then
+    // plain fields by size, then structs): what the meter touches on every packet comes first in each kind, the
+    // counters and one direction's statistics together, so a packet costs as few cache lines as it can.
+
+    // ----- counters (every packet) -----
+    internal ulong BiFirst, BiLast, BiPackets, BiBytes;
+    internal ulong S2dFirst, S2dLast, S2dPackets, S2dBytes;
+    internal ulong D2sFirst, D2sLast, D2sPackets, D2sBytes;
+
     // ----- identity (filled at creation) -----
     internal ulong SrcIpHi, SrcIpLo, DstIpHi, DstIpLo;   // IPv4: Lo holds the address, Hi is 0
     internal ulong SrcMacValue, DstMacValue;              // 48-bit MACs, first byte most significant
     internal string? srcIpText, dstIpText, srcMacText, dstMacText;
 
-    // ----- counters -----
-    internal ulong BiFirst, BiLast, BiPackets, BiBytes;
-    internal ulong S2dFirst, S2dLast, S2dPackets, S2dBytes;
-    internal ulong D2sFirst, D2sLast, D2sPackets, D2sBytes;
-
-    internal RunningSizeStats BiPs, S2dPs, D2sPs;
-    internal RunningGapStats BiPiat, S2dPiat, D2sPiat;
-    internal TcpFlagCounters BiFlags, S2dFlags, D2sFlags;
-
     internal SpltEntry[]? Splt;
     internal L7Result? L7;
-    internal Dpi.DpiFlowState Dpi;
 
     // ----- cache bookkeeping: creation order for the idle scan and the end-of-input flush -----
     internal NFlow? Older, Newer;
     // ----- sharded runs: the single-meter order that FlowSequencer rebuilds (pipeline thread only) -----
     internal NFlow? SeqOlder, SeqNewer;
     internal byte SeqState;
-    internal Flows.FlowKey Key;
+    /// <summary>Whether the flow's source sorts first in its <see cref="Key"/>: a packet whose source sorts the same way goes src to dst.</summary>
+    internal bool SourceFirst;
     internal FlowColumnSet ColumnSet;
     internal OrderedDictionary? userValues;
 
     // ----- the columns that are plain values (the others are computed from the fields above) -----
     internal long Id;
     internal int ExpirationId, SrcPort, DstPort, Protocol, IpVersion, VlanId, TunnelId;
+
+    // ----- structs: the lookup key, then each direction's statistics together (bidirectional and src2dst
+    // are updated on most packets) -----
+    internal Flows.FlowKey Key;
+    internal RunningSizeStats BiPs;
+    internal RunningGapStats BiPiat;
+    internal TcpFlagCounters BiFlags;
+    internal RunningSizeStats S2dPs;
+    internal RunningGapStats S2dPiat;
+    internal TcpFlagCounters S2dFlags;
+    internal RunningSizeStats D2sPs;
+    internal RunningGapStats D2sPiat;
+    internal TcpFlagCounters D2sFlags;
+    internal Dpi.DpiFlowState Dpi;
 
     internal NFlow() { }
 
