@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Runtime.CompilerServices;
 using NFStream.Engine.Decoding;
 
@@ -52,6 +53,12 @@ internal sealed class MeterBatch
         Flush = false;
         foreach (var slab in Slabs) slab.Reset();
     }
+
+    /// <summary>Gives the slabs' packet-data buffers back to the shared pool (the batch is not used again).</summary>
+    public void Release()
+    {
+        foreach (var slab in Slabs) slab.Release();
+    }
 }
 
 /// <summary>
@@ -65,6 +72,11 @@ internal readonly record struct ScanPoint(int After, ulong Tick);
 /// needs them) copies of their IP bytes in one growable buffer. Also the log the meter writes while it
 /// processes them.
 /// </summary>
+/// <remarks>
+/// The IP bytes of a batch run to megabytes: the buffer comes from <see cref="ArrayPool{T}.Shared"/> and goes
+/// back to it when the run ends, so runs after the first (the next file, the next command) find it ready
+/// instead of allocating, zeroing and later collecting it on the large-object heap.
+/// </remarks>
 internal sealed class PacketSlab
 {
     private readonly bool copyData;
@@ -77,7 +89,7 @@ internal sealed class PacketSlab
         Packets = new ParsedPacket[capacity];
         Positions = new int[capacity];
         DataOffsets = copyData ? new int[capacity + 1] : Array.Empty<int>();
-        data = copyData ? new byte[capacity * 128] : Array.Empty<byte>();
+        data = copyData ? ArrayPool<byte>.Shared.Rent(capacity * 128) : Array.Empty<byte>();
     }
 
     public readonly ParsedPacket[] Packets;
@@ -103,7 +115,7 @@ internal sealed class PacketSlab
         // Exactly what the meter hands to DPI (FlowMeter.IpContent), rebased to offset 0 of the copy.
         int offset = Math.Min(packet.IpOffset, frame.Length);
         var ip = frame.Slice(offset, Math.Min(packet.IpLength, frame.Length - offset));
-        if (dataUsed + ip.Length > data.Length) Array.Resize(ref data, Math.Max(data.Length * 2, dataUsed + ip.Length));
+        if (dataUsed + ip.Length > data.Length) Grow(dataUsed + ip.Length);
         ip.CopyTo(data.AsSpan(dataUsed));
         DataOffsets[i] = dataUsed;
         dataUsed += ip.Length;
@@ -115,10 +127,25 @@ internal sealed class PacketSlab
     public ReadOnlySpan<byte> Frame(int index) =>
         copyData ? data.AsSpan(DataOffsets[index], DataOffsets[index + 1] - DataOffsets[index]) : default;
 
+    private void Grow(int needed)
+    {
+        var bigger = ArrayPool<byte>.Shared.Rent(Math.Max(data.Length * 2, needed));
+        data.AsSpan(0, dataUsed).CopyTo(bigger);
+        ArrayPool<byte>.Shared.Return(data);
+        data = bigger;
+    }
+
     public void Reset()
     {
         Count = 0;
         dataUsed = 0;
         Log.Clear();
+    }
+
+    public void Release()
+    {
+        if (!copyData || data.Length == 0) return;
+        ArrayPool<byte>.Shared.Return(data);
+        data = Array.Empty<byte>();
     }
 }

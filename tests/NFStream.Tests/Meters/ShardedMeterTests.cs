@@ -158,14 +158,13 @@ public sealed class ShardedMeterTests
 public sealed class MeterShareTests
 {
     [Theory]
-    [InlineData(2, false)]
-    [InlineData(2, true)]
-    [InlineData(3, true)]
-    [InlineData(8, false)]
-    [InlineData(64, true)]
-    public void EveryMeterGetsBucketsInProportionToItsShare(int meters, bool dpi)
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(8)]
+    [InlineData(64)]
+    public void EveryMeterGetsBucketsInProportionToItsShare(int meters)
     {
-        double share0 = NFStream.Engine.Flows.ShardedMeters.ShareOfMeter0(meters, dpi);
+        double share0 = NFStream.Engine.Flows.ShardedMeters.ShareOfMeter0(meters);
         var map = NFStream.Engine.Flows.ShardedMeters.AssignBuckets(meters, share0);
         Assert.Equal(256, map.Length);
         var counts = Enumerable.Range(0, meters).Select(m => map.Count(b => b == m)).ToArray();
@@ -178,9 +177,10 @@ public sealed class MeterShareTests
     }
 
     [Fact]
-    public void Meter0TakesLessWithoutDpiThanWithIt()
+    public void Meter0OnTheReadersThreadTakesLessThanTheOthers()
     {
-        Assert.True(NFStream.Engine.Flows.ShardedMeters.ShareOfMeter0(2, dpi: false) < NFStream.Engine.Flows.ShardedMeters.ShareOfMeter0(2, dpi: true));
-        Assert.True(NFStream.Engine.Flows.ShardedMeters.ShareOfMeter0(2, dpi: true) < 0.5);
+        var map = NFStream.Engine.Flows.ShardedMeters.AssignBuckets(2, NFStream.Engine.Flows.ShardedMeters.ShareOfMeter0(2));
+        Assert.Equal(32, map.Count(b => b == 0));
+        Assert.Equal(224, map.Count(b => b == 1));
     }
 }
