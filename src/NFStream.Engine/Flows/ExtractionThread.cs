@@ -43,17 +43,28 @@ public sealed class ExtractionThread : IDisposable
     /// The next flow, waiting for one if needed. False when the thread is done and every flow was taken; an error
     /// of the source (for example <see cref="CaptureFileException"/>) is thrown then, after the flows before it.
     /// </summary>
-    public bool TryTake(out NFlow flow, CancellationToken cancellation)
+    public bool TryTake(out NFlow flow, CancellationToken cancellation) =>
+        Take(out flow, Timeout.InfiniteTimeSpan, cancellation) == ExtractionStep.Flow;
+
+    /// <summary>
+    /// Like <see cref="TryTake"/>, but waits at most <paramref name="wait"/> for the next flow and then says
+    /// <see cref="ExtractionStep.Waiting"/>, so the caller can report progress while a long read yields no flow.
+    /// </summary>
+    public ExtractionStep Take(out NFlow flow, TimeSpan wait, CancellationToken cancellation)
     {
         while (true)
         {
             if (current is not null && currentIndex < currentCount)
             {
                 flow = current[currentIndex++];
-                return true;
+                return ExtractionStep.Flow;
             }
             current = null;
-            available.Wait(cancellation);
+            if (!available.Wait(wait, cancellation))
+            {
+                flow = null!;
+                return ExtractionStep.Waiting;
+            }
             lock (ready)
             {
                 if (ready.Count > 0)
@@ -68,7 +79,7 @@ public sealed class ExtractionThread : IDisposable
             thread.Join();
             failure?.Throw();
             flow = null!;
-            return false;
+            return ExtractionStep.Done;
         }
     }
 
@@ -142,4 +153,15 @@ public sealed class ExtractionThread : IDisposable
         available.Dispose();
         space.Dispose();
     }
+}
+
+/// <summary>What <see cref="ExtractionThread.Take"/> found.</summary>
+public enum ExtractionStep
+{
+    /// <summary>A flow.</summary>
+    Flow,
+    /// <summary>No flow within the wait; the thread is still reading.</summary>
+    Waiting,
+    /// <summary>The thread is done and every flow was taken.</summary>
+    Done,
 }

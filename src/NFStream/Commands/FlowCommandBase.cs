@@ -18,6 +18,8 @@ public abstract class FlowCommandBase : PSCmdlet, IDisposable
     private const int PacketsPerBatch = 4096;
     private const long MaxTimeoutSeconds = 18446744073709551; // NFStream: seconds * 1000 must fit in uint64
     private readonly CancellationTokenSource stopping = new();
+    /// <summary>How often a long read reports progress (tests shorten it).</summary>
+    internal static int ProgressIntervalMs = 250;
     private readonly Stopwatch progressClock = Stopwatch.StartNew();
 
     /// <summary>Seconds without packets after which a flow expires (NFStream idle_timeout).</summary>
@@ -169,11 +171,15 @@ public abstract class FlowCommandBase : PSCmdlet, IDisposable
     private bool MeterSourceOnReaderThread(FlowExtractor extractor, IPacketSource source, ProgressRecord? progress)
     {
         using var reader = new ExtractionThread(extractor, source, PacketsPerBatch);
+        // Without a progress bar, wait for flows; with one, look up every 250 ms even when none come (a capture
+        // whose flows all outlive it gives its flows only at the end).
+        var wait = progress is null ? Timeout.InfiniteTimeSpan : TimeSpan.FromMilliseconds(ProgressIntervalMs);
         try
         {
-            while (reader.TryTake(out var flow, Cancellation))
+            ExtractionStep step;
+            while ((step = reader.Take(out var flow, wait, Cancellation)) != ExtractionStep.Done)
             {
-                WriteObject(flow);
+                if (step == ExtractionStep.Flow) WriteObject(flow);
                 if (progress is not null) ReportProgress(progress, source);
             }
             return !extractor.Completed && !Cancellation.IsCancellationRequested;
@@ -260,11 +266,16 @@ public abstract class FlowCommandBase : PSCmdlet, IDisposable
 
     private void ReportProgress(ProgressRecord progress, IPacketSource source)
     {
-        if (progressClock.ElapsedMilliseconds < 250 || source.Length <= 0) return;
+        if (progressClock.ElapsedMilliseconds < ProgressIntervalMs || source.Length <= 0) return;
         progressClock.Restart();
-        progress.PercentComplete = (int)Math.Clamp(100 * source.Position / source.Length, 0, 100);
-        progress.StatusDescription = $"{source.Name}: {source.Position / (1024 * 1024)} of {source.Length / (1024 * 1024)} MiB";
-        WriteProgress(progress);
+        long position = source.Position;
+        // A record of its own each time: whoever keeps the records (a job, a test) sees each as it was written.
+        WriteProgress(new ProgressRecord(progress.ActivityId, progress.Activity,
+            $"{source.Name}: {position / (1024 * 1024)} of {source.Length / (1024 * 1024)} MiB")
+        {
+            CurrentOperation = progress.CurrentOperation,
+            PercentComplete = (int)Math.Clamp(100 * position / source.Length, 0, 100),
+        });
     }
 
     protected override void StopProcessing() => stopping.Cancel();

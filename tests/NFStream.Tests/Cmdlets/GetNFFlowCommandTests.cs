@@ -210,6 +210,28 @@ public sealed class GetNFFlowCommandTests
         Assert.Equal(PSInvocationState.Stopped, shell.InvocationStateInfo.State);
     }
 
+    [Fact]
+    public void ALongReadReportsProgressWhileNoFlowHasComeOutYet()
+    {
+        // Every flow of this capture outlives it, so none comes out before the end of the read: progress must
+        // not wait for flows. (The interval is shortened so that a test-sized file is a "long" read.)
+        string capture = Meters.MeterRuns.Generated(32 << 20, seed: 3, sessionsPerSecond: 3000);
+        const string Interval = "[NFStream.Commands.FlowCommandBase].GetField('ProgressIntervalMs', [Reflection.BindingFlags]'NonPublic,Static')";
+        Run($"{Interval}.SetValue($null, 1)").AssertSuccess();
+        try
+        {
+            var result = Run("Get-NFFlow -LiteralPath $path -NDissections 0", path: capture).AssertSuccess();
+            Assert.NotEmpty(result.Output);
+            var progress = result.Progress!;
+            Assert.Contains(progress, p => p.RecordType == ProgressRecordType.Processing && p.PercentComplete is > 0 and < 100);
+            Assert.Equal(ProgressRecordType.Completed, progress[^1].RecordType);
+        }
+        finally
+        {
+            Run($"{Interval}.SetValue($null, 250)").AssertSuccess();
+        }
+    }
+
     /// <summary>The offset of the first pcap record header at or after <paramref name="from"/>.</summary>
     private static int RecordOffsetAfter(byte[] pcap, int from)
     {

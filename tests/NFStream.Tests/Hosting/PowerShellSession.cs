@@ -43,14 +43,14 @@ public sealed class PowerShellSession : IDisposable
             terminating = e;
         }
         return new ScriptResult(output, ps.Streams.Error.ToList(), ps.Streams.Warning.Select(w => w.Message).ToList(),
-            ps.Streams.Verbose.Select(v => v.Message).ToList(), terminating);
+            ps.Streams.Verbose.Select(v => v.Message).ToList(), terminating, ps.Streams.Progress.ToList());
     }
 
     public void Dispose() => runspace.Dispose();
 }
 
 public sealed record ScriptResult(Collection<PSObject> Output, List<ErrorRecord> Errors, List<string> Warnings,
-    List<string> Verbose, Exception? Terminating)
+    List<string> Verbose, Exception? Terminating, List<ProgressRecord>? Progress = null)
 {
     /// <summary>Fails the test with PowerShell's own messages when anything went wrong.</summary>
     public ScriptResult AssertSuccess()

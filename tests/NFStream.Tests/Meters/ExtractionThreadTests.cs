@@ -90,4 +90,38 @@ public sealed class ExtractionThreadTests
         cancelled.Cancel();
         Assert.ThrowsAny<OperationCanceledException>(() => reader.TryTake(out _, cancelled.Token));
     }
+
+    [Fact]
+    public void TakeSaysWaitingWhileTheReadGivesNoFlowAndDoneAfterTheLast()
+    {
+        string capture = MeterRuns.Generated(16 << 20, seed: 7, sessionsPerSecond: 60);
+        using var extractor = new FlowExtractor(new FlowOptions { NDissections = 0 });
+        using var gate = new ManualResetEventSlim();
+        using var source = new GatedSource(CaptureFile.Open(capture), gate);
+        using var reader = new ExtractionThread(extractor, source, 64);
+
+        Assert.Equal(ExtractionStep.Waiting, reader.Take(out _, TimeSpan.FromMilliseconds(50), CancellationToken.None));
+        gate.Set();
+        var steps = new List<ExtractionStep>();
+        ExtractionStep step;
+        while ((step = reader.Take(out _, TimeSpan.FromSeconds(30), CancellationToken.None)) != ExtractionStep.Done) steps.Add(step);
+        Assert.True(reader.ReachedEnd);
+        Assert.DoesNotContain(ExtractionStep.Waiting, steps);
+    }
+
+    /// <summary>A source that holds its first packet back until the gate opens.</summary>
+    private sealed class GatedSource(IPacketSource inner, ManualResetEventSlim gate) : IPacketSource
+    {
+        public string Name => inner.Name;
+        public long Position => inner.Position;
+        public long Length => inner.Length;
+
+        public bool TryRead(out PacketRecord packet)
+        {
+            gate.Wait();
+            return inner.TryRead(out packet);
+        }
+
+        public void Dispose() => inner.Dispose();
+    }
 }
