@@ -8,7 +8,7 @@
 set -e
 cd "$(dirname "$0")/.."
 dotnet build NFStream.sln -c Release --nologo -v q -clp:ErrorsOnly
-bench="dotnet bench/NFStream.Benchmarks/bin/Release/net10.0/NFStream.Benchmarks.dll"
+bench="dotnet $PWD/bench/NFStream.Benchmarks/bin/Release/net10.0/NFStream.Benchmarks.dll"
 mkdir -p bench/out
 $bench suite --markdown bench/out/suite.md "$@"
 if [ "${FLAT:-0}" = 1 ]; then
