@@ -28,6 +28,14 @@ public static class RepositoryPaths
         throw new InvalidOperationException("Cannot find the repository root (NFStream.psd1) above " + AppContext.BaseDirectory);
     }
 
+    /// <summary>The module's own sample capture (New-NFSampleCapture's traffic) in a fresh scratch directory.</summary>
+    public static string NewSampleCapture(int rounds = 4)
+    {
+        string path = Path.Combine(NewScratchDirectory(), "sample.pcap");
+        NFStream.Engine.Samples.SampleCapture.Write(path, rounds: rounds);
+        return path;
+    }
+
     /// <summary>A fresh scratch directory for one test.</summary>
     public static string NewScratchDirectory()
     {

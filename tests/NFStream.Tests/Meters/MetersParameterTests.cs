@@ -1,5 +1,4 @@
 using System.Management.Automation;
-using NFStream.Engine.Samples;
 using NFStream.Tests.Hosting;
 
 namespace NFStream.Tests.Meters;
@@ -14,8 +13,7 @@ public sealed class MetersParameterTests
     public MetersParameterTests(PowerShellFixture fixture)
     {
         ps = fixture.Session;
-        sample = Path.Combine(RepositoryPaths.NewScratchDirectory(), "sample.pcap");
-        SampleCapture.Write(sample, rounds: 12);
+        sample = RepositoryPaths.NewSampleCapture(rounds: 12);
     }
 
     private ScriptResult Run(string script) => ps.Run(script, new Dictionary<string, object?> { ["sample"] = sample });

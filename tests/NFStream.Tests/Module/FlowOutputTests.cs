@@ -1,7 +1,6 @@
 using System.Management.Automation;
 using System.Xml.Linq;
 using NFStream.Engine;
-using NFStream.Engine.Samples;
 using NFStream.Tests.Hosting;
 
 namespace NFStream.Tests.Module;
@@ -17,8 +16,7 @@ public sealed class FlowOutputTests
     public FlowOutputTests(PowerShellFixture fixture)
     {
         this.fixture = fixture;
-        sample = Path.Combine(RepositoryPaths.NewScratchDirectory(), "sample.pcap");
-        SampleCapture.Write(sample);
+        sample = RepositoryPaths.NewSampleCapture();
     }
 
     private List<PSObject> Flows(string options = "") =>

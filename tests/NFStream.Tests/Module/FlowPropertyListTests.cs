@@ -1,5 +1,4 @@
 using NFStream.Engine;
-using NFStream.Engine.Samples;
 using NFStream.Tests.Hosting;
 
 namespace NFStream.Tests.Module;
@@ -18,8 +17,7 @@ public sealed class FlowPropertyListTests
     public FlowPropertyListTests(PowerShellFixture fixture)
     {
         ps = fixture.Session;
-        sample = Path.Combine(RepositoryPaths.NewScratchDirectory(), "sample.pcap");
-        SampleCapture.Write(sample, rounds: 1);
+        sample = RepositoryPaths.NewSampleCapture(rounds: 1);
     }
 
     private ScriptResult Run(string script) =>
