@@ -42,6 +42,9 @@ public sealed class StartNFCaptureTests : IDisposable
         Assert.Equal(2 * Requests * FrameBytes, Long(flow, "bidirectional_bytes"));
         Assert.Equal(Requests * FrameBytes, Long(flow, "dst2src_bytes"));
         Assert.Equal(0, Long(flow, "expiration_id"));   // flushed at the end, as NFStream's end of input
+        // A live flow shows PowerShell exactly its columns, as a flow from a file does.
+        var columns = NFStream.Engine.FlowColumns.For(new NFStream.Engine.FlowOptions { NDissections = 0 }.Columns).Select(c => c.Name);
+        Assert.Equal(columns, flow.Properties.Select(p => p.Name));
         Assert.Contains(result.Verbose, v => v.Contains($"{net.Interface}: ") && v.Contains("dropped: 0 by the kernel"));
     }
 
