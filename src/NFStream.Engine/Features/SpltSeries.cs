@@ -17,14 +17,9 @@ internal struct SpltEntry
 internal static class SpltSeries
 {
     /// <summary>The series of a new flow: its first packet has direction 0 and gap 0.</summary>
-    /// <remarks>
-    /// On the pinned-object heap: the array holds no references and lives as long as its flow, usually through
-    /// several collections, and there the collector never copies it from generation to generation (with
-    /// -SpltAnalysis 20 this halved the collections' pause time on the benchmark capture).
-    /// </remarks>
     public static SpltEntry[] Start(int length, ushort firstSize)
     {
-        var entries = GC.AllocateArray<SpltEntry>(length, pinned: true);
+        var entries = new SpltEntry[length];
         entries[0].Size = firstSize;
         return entries;
     }
