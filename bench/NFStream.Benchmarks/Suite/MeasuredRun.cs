@@ -57,29 +57,43 @@ public static class MeasuredRun
         long fileBytes = new FileInfo(file).Exists ? new FileInfo(file).Length : 0;
         return mode switch
         {
-            "read" => Read(file, fileBytes),
-            "tuple" => Tuple(file, fileBytes),
-            "decode" => Decode(file, fileBytes),
+            "read" => Scan(file, fileBytes, new PlainRead()),
+            "tuple" => Scan(file, fileBytes, new FiveTupleParse()),
+            "decode" => Scan(file, fileBytes, new FullDecode(new PacketDecoder(decodeTunnels: true))),
             "engine" => Engine(file, fileBytes, options, memoryLog, memoryEveryBytes),
             _ => throw new ArgumentException($"unknown mode '{mode}' (read, tuple, decode, engine)"),
         };
     }
 
-    private static RunFigures Read(string file, long fileBytes)
+    /// <summary>What a read-only run does with each record (a struct: the loop is specialised, no call per record).</summary>
+    private interface IRecordWork
+    {
+        ulong Do(in PacketRecord record);
+    }
+
+    /// <summary>Reads every record of the file, hands each to <paramref name="work"/>, and times it all.</summary>
+    private static RunFigures Scan<TWork>(string file, long fileBytes, TWork work) where TWork : struct, IRecordWork
     {
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var clock = Stopwatch.StartNew();
-        long packets = 0, sum = 0;
+        long packets = 0;
+        ulong sum = 0;
         using (var source = CaptureFile.Open(file))
         {
             while (source.TryRead(out var record))
             {
                 packets++;
-                sum += record.Data.Length + (long)record.TimeMs;
+                sum += work.Do(record);
             }
         }
         GC.KeepAlive(sum);
         return Finish(clock, cpu, packets, fileBytes, 0, 0, 0);
+    }
+
+    /// <summary>The plain read: the record and its header, nothing parsed (the limit).</summary>
+    private struct PlainRead : IRecordWork
+    {
+        public ulong Do(in PacketRecord record) => (ulong)record.Data.Length + record.TimeMs;
     }
 
     /// <summary>
@@ -87,75 +101,51 @@ public static class MeasuredRun
     /// Ethernet (one 802.1Q tag), IPv4 or IPv6 without extension headers, TCP or UDP ports: what a minimal
     /// flow meter needs, none of NFStream's parser (tunnels, other link types, fragments, checks).
     /// </summary>
-    private static RunFigures Tuple(string file, long fileBytes)
+    private struct FiveTupleParse : IRecordWork
     {
-        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
-        var clock = Stopwatch.StartNew();
-        long packets = 0;
-        ulong sum = 0;
-        using (var source = CaptureFile.Open(file))
+        public ulong Do(in PacketRecord record)
         {
-            while (source.TryRead(out var record))
+            var f = record.Data;
+            if (f.Length < 14) return 0;
+            int at = 12;
+            int type = f[at] << 8 | f[at + 1];
+            if (type == 0x8100 && f.Length >= 18)
             {
-                packets++;
-                sum += FiveTupleHash(record.Data);
+                at += 4;
+                type = f[at] << 8 | f[at + 1];
             }
+            at += 2;
+            ulong h;
+            int protocol, l4;
+            if (type == 0x0800 && f.Length >= at + 20)
+            {
+                protocol = f[at + 9];
+                h = BinaryPrimitives.ReadUInt32BigEndian(f.Slice(at + 12)) + (ulong)BinaryPrimitives.ReadUInt32BigEndian(f.Slice(at + 16));
+                l4 = at + (f[at] & 0x0f) * 4;
+            }
+            else if (type == 0x86dd && f.Length >= at + 40)
+            {
+                protocol = f[at + 6];
+                h = BinaryPrimitives.ReadUInt64BigEndian(f.Slice(at + 8)) ^ BinaryPrimitives.ReadUInt64BigEndian(f.Slice(at + 16))
+                    ^ BinaryPrimitives.ReadUInt64BigEndian(f.Slice(at + 24)) ^ BinaryPrimitives.ReadUInt64BigEndian(f.Slice(at + 32));
+                l4 = at + 40;
+            }
+            else return 0;
+            if ((protocol == 6 || protocol == 17) && f.Length >= l4 + 4)
+                h += (ulong)BinaryPrimitives.ReadUInt16BigEndian(f.Slice(l4)) + BinaryPrimitives.ReadUInt16BigEndian(f.Slice(l4 + 2));
+            return h + (ulong)protocol;
         }
-        GC.KeepAlive(sum);
-        return Finish(clock, cpu, packets, fileBytes, 0, 0, 0);
     }
 
-    private static ulong FiveTupleHash(ReadOnlySpan<byte> f)
+    /// <summary>Read and decode with NFStream's parser, as the engine does before metering.</summary>
+    private struct FullDecode(PacketDecoder decoder) : IRecordWork
     {
-        if (f.Length < 14) return 0;
-        int at = 12;
-        int type = f[at] << 8 | f[at + 1];
-        if (type == 0x8100 && f.Length >= 18)
-        {
-            at += 4;
-            type = f[at] << 8 | f[at + 1];
-        }
-        at += 2;
-        ulong h;
-        int protocol, l4;
-        if (type == 0x0800 && f.Length >= at + 20)
-        {
-            protocol = f[at + 9];
-            h = BinaryPrimitives.ReadUInt32BigEndian(f.Slice(at + 12)) + (ulong)BinaryPrimitives.ReadUInt32BigEndian(f.Slice(at + 16));
-            l4 = at + (f[at] & 0x0f) * 4;
-        }
-        else if (type == 0x86dd && f.Length >= at + 40)
-        {
-            protocol = f[at + 6];
-            h = BinaryPrimitives.ReadUInt64BigEndian(f.Slice(at + 8)) ^ BinaryPrimitives.ReadUInt64BigEndian(f.Slice(at + 16))
-                ^ BinaryPrimitives.ReadUInt64BigEndian(f.Slice(at + 24)) ^ BinaryPrimitives.ReadUInt64BigEndian(f.Slice(at + 32));
-            l4 = at + 40;
-        }
-        else return 0;
-        if ((protocol == 6 || protocol == 17) && f.Length >= l4 + 4)
-            h += (ulong)BinaryPrimitives.ReadUInt16BigEndian(f.Slice(l4)) + BinaryPrimitives.ReadUInt16BigEndian(f.Slice(l4 + 2));
-        return h + (ulong)protocol;
-    }
+        private ParsedPacket parsed;
 
-    private static RunFigures Decode(string file, long fileBytes)
-    {
-        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
-        var clock = Stopwatch.StartNew();
-        long packets = 0;
-        ulong sum = 0;
-        var decoder = new PacketDecoder(decodeTunnels: true);
-        var parsed = new ParsedPacket();
-        using (var source = CaptureFile.Open(file))
-        {
-            while (source.TryRead(out var record))
-            {
-                packets++;
-                if (decoder.Decode(record.LinkType, record.Data, record.WireLength, record.TimeMs, ref parsed) == IgnoreReason.None)
-                    sum += parsed.FanoutHash;
-            }
-        }
-        GC.KeepAlive(sum);
-        return Finish(clock, cpu, packets, fileBytes, 0, 0, 0);
+        public ulong Do(in PacketRecord record) =>
+            decoder.Decode(record.LinkType, record.Data, record.WireLength, record.TimeMs, ref parsed) == IgnoreReason.None
+                ? parsed.FanoutHash
+                : 0;
     }
 
     private static RunFigures Engine(string file, long fileBytes, FlowOptions options, TextWriter? memoryLog, long memoryEveryBytes)
