@@ -89,7 +89,7 @@ public static class Program
             ? f
             : BenchmarkSuite.EnsureCapture(Path.Combine(root, "bench", "data", $"mix-{a.GetValueOrDefault("size", "1G")}-seed{seed}.pcap"), size, seed, Console.Error);
         var only = a.TryGetValue("only", out var o) ? o.Split(',').ToHashSet() : null;
-        // The same volume at a tenth of the rate: ten times the capture time, so flows expire during the run.
+        // The same volume at a tenth of the rate: ten times the capture time, longer than the idle timeout.
         string? longFile = a.ContainsKey("file") || (only is not null && !only.Overlaps(BenchmarkSuite.LongCaptureKeys))
             ? null
             : BenchmarkSuite.EnsureCapture(Path.Combine(root, "bench", "data", $"mix-{a.GetValueOrDefault("size", "1G")}-seed{seed}-100sps.pcap"),
