@@ -63,13 +63,18 @@ public sealed class ShellCaptureTests
         File.SetUnixFileMode(home, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute |
             UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute |
             UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute);
+        // User nobody may not be able to reach the repository (a clone in a private directory): it runs a copy
+        // of the host and the module from the scratch directory, laid out as in out/.
+        foreach (string part in new[] { "NFStream.Shell", "NFStream" })
+            CopyDirectory(Path.Combine(RepositoryPaths.Root, "out", part), Path.Combine(home, "out", part));
+        string shell = Path.Combine(home, "out", "NFStream.Shell", "NFStream.Shell.dll");
         // As user nobody, with every capability dropped.
         var start = new ProcessStartInfo("setpriv")
         {
             RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = home,
         };
         foreach (string argument in new[] { "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all",
-                     "env", $"HOME={home}", $"DOTNET_CLI_HOME={home}", "dotnet", Shell,
+                     "env", $"HOME={home}", $"DOTNET_CLI_HOME={home}", "dotnet", shell,
                      "-Command", "Start-NFCapture -Interface lo -Duration 2 -NDissections 0" })
             start.ArgumentList.Add(argument);
         using var process = Process.Start(start)!;
@@ -83,5 +88,15 @@ public sealed class ShellCaptureTests
         Assert.Contains("Capturing on 'lo' needs root or the CAP_NET_RAW and CAP_NET_ADMIN capabilities", errors);
         Assert.Contains("setcap cap_net_raw,cap_net_admin", errors);
         Assert.Single(errors.Split('\n'), l => l.Contains("needs root"));
+    }
+
+    /// <summary>Copies a directory tree; everything stays readable by other users (the scratch directory's mode).</summary>
+    private static void CopyDirectory(string from, string to)
+    {
+        foreach (string dir in Directory.GetDirectories(from, "*", SearchOption.AllDirectories))
+            Directory.CreateDirectory(Path.Combine(to, Path.GetRelativePath(from, dir)));
+        Directory.CreateDirectory(to);
+        foreach (string file in Directory.GetFiles(from, "*", SearchOption.AllDirectories))
+            File.Copy(file, Path.Combine(to, Path.GetRelativePath(from, file)));
     }
 }
