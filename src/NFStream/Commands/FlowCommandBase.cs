@@ -18,8 +18,8 @@ public abstract class FlowCommandBase : PSCmdlet, IDisposable
     private const int PacketsPerBatch = 4096;
     private const long MaxTimeoutSeconds = 18446744073709551; // NFStream: seconds * 1000 must fit in uint64
     private readonly CancellationTokenSource stopping = new();
-    /// <summary>How often a long read reports progress (tests shorten it).</summary>
-    internal static int ProgressIntervalMs = 250;
+    /// <summary>How often a long read reports progress (PowerShell drops progress written much more often).</summary>
+    private const int ProgressIntervalMs = 250;
     private readonly Stopwatch progressClock = Stopwatch.StartNew();
 
     /// <summary>Seconds without packets after which a flow expires (NFStream idle_timeout).</summary>
@@ -266,15 +266,17 @@ public abstract class FlowCommandBase : PSCmdlet, IDisposable
 
     private void ReportProgress(ProgressRecord progress, IPacketSource source)
     {
-        if (progressClock.ElapsedMilliseconds < ProgressIntervalMs || source.Length <= 0) return;
+        if (progressClock.ElapsedMilliseconds < ProgressIntervalMs) return;
         progressClock.Restart();
-        long position = source.Position;
+        long position = source.Position, length = source.Length;
         // A record of its own each time: whoever keeps the records (a job, a test) sees each as it was written.
-        WriteProgress(new ProgressRecord(progress.ActivityId, progress.Activity,
-            $"{source.Name}: {position / (1024 * 1024)} of {source.Length / (1024 * 1024)} MiB")
+        // A source of unknown length (a pipe) reports what it has read so far, without a percentage.
+        WriteProgress(new ProgressRecord(progress.ActivityId, progress.Activity, length > 0
+            ? $"{source.Name}: {position / (1024 * 1024)} of {length / (1024 * 1024)} MiB"
+            : $"{source.Name}: {position / (1024 * 1024)} MiB read")
         {
             CurrentOperation = progress.CurrentOperation,
-            PercentComplete = (int)Math.Clamp(100 * position / source.Length, 0, 100),
+            PercentComplete = length > 0 ? (int)Math.Clamp(100 * position / length, 0, 100) : -1,
         });
     }
 

@@ -213,23 +213,48 @@ public sealed class GetNFFlowCommandTests
     [Fact]
     public void ALongReadReportsProgressWhileNoFlowHasComeOutYet()
     {
-        // Every flow of this capture outlives it, so none comes out before the end of the read: progress must
-        // not wait for flows. (The interval is shortened so that a test-sized file is a "long" read.)
-        string capture = Meters.MeterRuns.Generated(32 << 20, seed: 3, sessionsPerSecond: 3000);
-        const string Interval = "[NFStream.Commands.FlowCommandBase].GetField('ProgressIntervalMs', [Reflection.BindingFlags]'NonPublic,Static')";
-        Run($"{Interval}.SetValue($null, 1)").AssertSuccess();
-        try
+        // The capture arrives through a FIFO, so the read lasts as long as the writer wants: it writes the first
+        // half and waits for a progress report. Every flow of the capture outlives it, so none comes out before
+        // the end: progress must not wait for flows.
+        string capture = Meters.MeterRuns.Generated(16 << 20, seed: 3, sessionsPerSecond: 3000);
+        string fifo = Path.Combine(RepositoryPaths.NewScratchDirectory(), "capture.fifo");
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", fifo)) mkfifo.WaitForExit();
+        using var runspace = System.Management.Automation.Runspaces.RunspaceFactory.CreateRunspace(
+            System.Management.Automation.Runspaces.InitialSessionState.CreateDefault2());
+        runspace.Open();
+        using var shell = PowerShell.Create();
+        shell.Runspace = runspace;
+        shell.AddScript($"Import-Module '{RepositoryPaths.ModuleManifest}'; Get-NFFlow -LiteralPath '{fifo}' -NDissections 0");
+        var output = new PSDataCollection<PSObject>();
+        var reported = new List<(ProgressRecord Record, int FlowsBefore)>();
+        using var firstReport = new ManualResetEventSlim();
+        shell.Streams.Progress.DataAdded += (_, e) =>
         {
-            var result = Run("Get-NFFlow -LiteralPath $path -NDissections 0", path: capture).AssertSuccess();
-            Assert.NotEmpty(result.Output);
-            var progress = result.Progress!;
-            Assert.Contains(progress, p => p.RecordType == ProgressRecordType.Processing && p.PercentComplete is > 0 and < 100);
-            Assert.Equal(ProgressRecordType.Completed, progress[^1].RecordType);
-        }
-        finally
+            var record = shell.Streams.Progress[e.Index];
+            lock (reported) reported.Add((record, output.Count));
+            if (record.RecordType == ProgressRecordType.Processing) firstReport.Set();
+        };
+        var running = shell.BeginInvoke<PSObject, PSObject>(null, output);
+
+        byte[] bytes = File.ReadAllBytes(capture);
+        bool sawReport;
+        using (var writer = new FileStream(fifo, FileMode.Open, FileAccess.Write))
         {
-            Run($"{Interval}.SetValue($null, 250)").AssertSuccess();
+            writer.Write(bytes, 0, bytes.Length / 2);
+            writer.Flush();
+            sawReport = firstReport.Wait(TimeSpan.FromSeconds(30));
+            writer.Write(bytes, bytes.Length / 2, bytes.Length - bytes.Length / 2);
         }
+        shell.EndInvoke(running);
+
+        Assert.True(sawReport, "no progress while the read waited for the second half");
+        Assert.Empty(shell.Streams.Error);
+        Assert.NotEmpty(output);
+        var first = reported.First(r => r.Record.RecordType == ProgressRecordType.Processing);
+        Assert.Equal(0, first.FlowsBefore);
+        Assert.Equal(-1, first.Record.PercentComplete);   // a pipe has no length: what was read, no percentage
+        Assert.Matches(@": \d+ MiB read$", first.Record.StatusDescription);
+        Assert.Equal(ProgressRecordType.Completed, reported[^1].Record.RecordType);
     }
 
     /// <summary>The offset of the first pcap record header at or after <paramref name="from"/>.</summary>
