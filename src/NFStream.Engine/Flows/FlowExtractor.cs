@@ -89,6 +89,9 @@ public sealed class FlowExtractor : IDisposable
     /// <summary>True once -MaxFlows flows have been handed out: nothing more will come.</summary>
     public bool Completed => maxFlows > 0 && taken >= maxFlows;
 
+    /// <summary>Flows that a sharded run's meter 0 created on the caller's thread (0 with one meter).</summary>
+    internal long FlowsCreatedOnCallerThread => sharded?.CreatedOnCallerThread ?? 0;
+
     /// <summary>Flows held by the meter right now.</summary>
     public int ActiveFlows => meter?.ActiveFlows ?? sharded!.ActiveFlows;
 

@@ -68,6 +68,9 @@ public sealed class FlowMeter : IDisposable
     /// <summary>Flows evicted early because the cache was full.</summary>
     public long EvictedFlows { get; private set; }
 
+    /// <summary>Flows this meter created (and so allocated, on the thread that runs it).</summary>
+    internal long CreatedFlows { get; private set; }
+
     /// <summary>The meter's clock: the latest packet time seen (ms).</summary>
     public ulong ClockMs => tick;
 
@@ -170,6 +173,7 @@ public sealed class FlowMeter : IDisposable
     private void Create(in FlowKey key, bool sourceFirst, ref ParsedPacket pkt, ReadOnlySpan<byte> frame)
     {
         var flow = Init(key, sourceFirst, ref pkt, frame);
+        CreatedFlows++;
         if (plugins.Length != 0)
         {
             pluginPacket!.Load(pkt, frame, flow);

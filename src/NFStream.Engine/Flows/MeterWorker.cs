@@ -36,6 +36,9 @@ internal sealed class MeterWorker : IDisposable
     /// <summary>Flows held by this meter (read after the batches are done).</summary>
     public long EvictedFlows => meter.EvictedFlows;
 
+    /// <summary>Flows this meter created (read after the batches are done).</summary>
+    public long CreatedFlows => meter.CreatedFlows;
+
     /// <summary>Tells the meter that one more batch is ready: its thread takes it, or the caller meters it now.</summary>
     public void Signal()
     {

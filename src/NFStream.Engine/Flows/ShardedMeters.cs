@@ -103,6 +103,9 @@ internal sealed class ShardedMeters : IDisposable
     /// <summary>Flows evicted early because a meter's share of the cache bound was full.</summary>
     public long EvictedFlows => workers.Sum(w => w.EvictedFlows);
 
+    /// <summary>Flows created by meter 0, which runs on the caller's thread (whose allocations they are).</summary>
+    internal long CreatedOnCallerThread => workers[0].CreatedFlows;
+
     internal Exception? Failure => Volatile.Read(ref failure);
 
     internal MeterBatch Batch(long sequence) => ring[sequence % RingSize];
