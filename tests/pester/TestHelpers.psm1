@@ -49,6 +49,13 @@ function Get-PcapRecordOffset {
     $offset
 }
 
+function Get-PwshCommandLine {
+    <# The program and leading arguments that start the pwsh running this suite (e.g. dotnet .../pwsh.dll). #>
+    $program = [Environment]::ProcessPath
+    $entry = [Environment]::GetCommandLineArgs()[0]
+    if ($entry -like '*.dll') { @($program, $entry) } else { @($program) }
+}
+
 function Invoke-PwshProcess {
     <#
     Runs a script in a separate pwsh process (the same pwsh that runs the suite), with the module imported, and
@@ -58,16 +65,19 @@ function Invoke-PwshProcess {
     param(
         [Parameter(Mandatory)] [string] $Command,
         [int] $TimeoutSeconds = 120,
-        [hashtable] $Environment = @{}
+        [hashtable] $Environment = @{},
+        [string] $Module = $script:ModuleManifest,
+        [string] $WorkingDirectory = (Get-Location -PSProvider FileSystem).ProviderPath
     )
-    $pwsh = (Get-Process -Id $PID).Path
-    $start = [Diagnostics.ProcessStartInfo]::new($pwsh)
-    foreach ($argument in @('-NoProfile', '-NonInteractive', '-Command', "Import-Module '$script:ModuleManifest'; $Command")) {
+    $pwsh = Get-PwshCommandLine
+    $start = [Diagnostics.ProcessStartInfo]::new($pwsh[0])
+    foreach ($argument in @($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-Command', "Import-Module '$Module'; $Command")) {
         $start.ArgumentList.Add($argument)
     }
     $start.RedirectStandardOutput = $true
     $start.RedirectStandardError = $true
     $start.UseShellExecute = $false
+    $start.WorkingDirectory = $WorkingDirectory
     foreach ($name in $Environment.Keys) { $start.Environment[$name] = [string]$Environment[$name] }
     $process = [Diagnostics.Process]::Start($start)
     $stdout = $process.StandardOutput.ReadToEndAsync()
