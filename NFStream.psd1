@@ -1,5 +1,7 @@
 @{
     RootModule           = 'NFStream.dll'
+    # Column-name completion after a pipe for PowerShell's own cmdlets (Select-Object, Where-Object, ...).
+    NestedModules        = @('NFStream.Completion.psm1')
     # Loaded before TypesToProcess, which adapts NFStream.Engine.NFlow with a type from NFStream.dll.
     RequiredAssemblies   = @('NFStream.Engine.dll', 'NFStream.dll')
     ModuleVersion        = '0.1.0'

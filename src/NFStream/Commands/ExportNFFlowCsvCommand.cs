@@ -2,6 +2,7 @@ using System.Management.Automation;
 using System.Text;
 using NFStream.Engine;
 using NFStream.Engine.Export;
+using NFStream.Completion;
 using NFStream.Hosting;
 
 namespace NFStream.Commands;

@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using NFStream.Engine.Capture;
+using NFStream.Completion;
 using NFStream.Hosting;
 
 namespace NFStream.Commands;

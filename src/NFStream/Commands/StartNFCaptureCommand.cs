@@ -3,6 +3,7 @@ using System.Management.Automation;
 using NFStream.Engine;
 using NFStream.Engine.Capture;
 using NFStream.Engine.Flows;
+using NFStream.Completion;
 using NFStream.Hosting;
 
 namespace NFStream.Commands;

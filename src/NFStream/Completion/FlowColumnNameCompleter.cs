@@ -3,7 +3,7 @@ using System.Management.Automation;
 using System.Management.Automation.Language;
 using NFStream.Engine;
 
-namespace NFStream.Hosting;
+namespace NFStream.Completion;
 
 /// <summary>Tab completion of NFStream column names (for -AnonymizeColumn).</summary>
 public sealed class FlowColumnNameCompleter : IArgumentCompleter

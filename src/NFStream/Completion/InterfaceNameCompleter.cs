@@ -3,7 +3,7 @@ using System.Management.Automation;
 using System.Management.Automation.Language;
 using NFStream.Engine.Capture;
 
-namespace NFStream.Hosting;
+namespace NFStream.Completion;
 
 /// <summary>Tab completion of the interfaces libpcap can capture on (for Start-NFCapture -Interface).</summary>
 public sealed class InterfaceNameCompleter : IArgumentCompleter
