@@ -22,8 +22,17 @@
         PSData = @{
             Tags         = @('network', 'flow', 'pcap', 'pcapng', 'nfstream', 'ndpi', 'dpi', 'netflow', 'security', 'forensics', 'machine-learning', 'Linux')
             LicenseUri   = 'https://www.gnu.org/licenses/lgpl-3.0.html'
-            ProjectUri   = 'https://www.nfstream.org/'
-            ReleaseNotes = 'First release: flow engine, Get-NFFlow, Export-NFFlowCsv.'
+            # No ProjectUri until the project has a public home: NFStream's site documents the Python library.
+            ReleaseNotes = @'
+0.1.0
+- Get-NFFlow: pcap/pcapng files to bidirectional flows with NFStream 6.5.4's semantics (timeouts, accounting
+  modes, tunnels, statistics, SPLT, nDPI labels), -Continuous, -Meters, -BpfFilter, -MaxFlows.
+- Start-NFCapture and Get-NFInterface: live capture with the same flow options.
+- Export-NFFlowCsv: NFStream's CSV layout, chunking, BLAKE2b anonymisation, -Append, -WhatIf.
+- New-NFPlugin: scriptblock and compiled plugins (udps, custom expiry).
+- New-NFSampleCapture: a generated capture to try the module on.
+- Column-name completion after a pipe; a default table that fits 80 columns.
+'@
         }
     }
 }
