@@ -362,6 +362,9 @@ public sealed class PacketDecoder
         uint ihl = (uint)(p[ipOffset] & 0x0F) * 4;
         if (ihl > ipsize) return IgnoreReason.MalformedIpv4;
         ushort totLen = p.U16(ipOffset + 2);
+        // A total length below the header's own length (0 in captures taken with segmentation offload) is
+        // dropped: NFStream's l4 length wraps and fails its max(tot_len, ipsize) check (docs/nfstream-semantics.md#ipv4-lengths).
+        if (totLen < ihl) return IgnoreReason.MalformedIpv4;
         ushort l4Len = (ushort)(totLen - ihl);
         pkt.Protocol = p[ipOffset + 9];
         pkt.IpVersion = 4;
