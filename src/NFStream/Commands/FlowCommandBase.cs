@@ -128,7 +128,16 @@ public abstract class FlowCommandBase : PSCmdlet, IDisposable
         }
         if (Plugin is { Length: > 0 } && options.ResolveMeters(Environment.ProcessorCount) > 1)
             WriteVerbose("Plugins run on the pipeline thread: metering with one meter.");
-        return new FlowExtractor(options, () => DpiLoader.Create(this, options), filter, Plugin, MaxFlows);
+        try
+        {
+            return FlowExtractor.Create(options, filter, Plugin, MaxFlows);
+        }
+        catch (Engine.Dpi.DpiUnavailableException e)
+        {
+            filter?.Dispose();
+            ThrowTerminatingError(Errors.DpiUnavailable(e));
+            throw;
+        }
     }
 
     /// <summary>
