@@ -5,7 +5,7 @@ namespace NFStream.Tests.Layout;
 
 /// <summary>
 /// What a newcomer needs in the repository itself: the NFStream semantics that code comments cite, resolvable
-/// (every docs/FILE.md#anchor named in the sources is a heading there), the architecture page, the license the
+/// (every docs citation of a file and section in the sources names a heading there), the architecture page, the license the
 /// manifest declares, and the SDK pin and coding conventions.
 /// </summary>
 public sealed class RepositoryDocsTests
