@@ -40,6 +40,12 @@ public sealed record FlowOptions
     /// <summary>Packets per flow handed to the DPI classifier; 0 disables DPI and the L7 columns.</summary>
     public int NDissections { get; init; } = 20;
 
+    /// <summary>
+    /// Whether a run classifies flows with nDPI and carries the layer-7 columns: the one place that decides
+    /// (NFStream's n_dissections 0 switches both off; docs/nfstream-semantics.md#dpi).
+    /// </summary>
+    public bool UsesDpi => NDissections > 0;
+
     /// <summary>Upper bound on flows held at once; reaching it evicts the oldest flow early.</summary>
     public int MaxActiveFlows { get; init; } = DefaultMaxActiveFlows;
 

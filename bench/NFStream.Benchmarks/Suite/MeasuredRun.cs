@@ -155,7 +155,7 @@ public static class MeasuredRun
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var clock = Stopwatch.StartNew();
         long flows = 0, nextSample = memoryEveryBytes;
-        Func<IFlowClassifier?>? dpi = options.NDissections > 0 ? () => FlowClassifierFactory.Create(options.NDissections) : null;
+        Func<IFlowClassifier?>? dpi = options.UsesDpi ? () => FlowClassifierFactory.Create(options.NDissections) : null;
         using var extractor = new FlowExtractor(options, dpi);
         long activeAtEnd;
         double perFlow;

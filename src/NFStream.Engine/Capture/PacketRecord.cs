@@ -30,25 +30,3 @@ public readonly ref struct PacketRecord
     /// <summary>Byte offset of the record in its file (0 for live sources).</summary>
     public long Offset { get; }
 }
-
-/// <summary>A source of packets: a capture file or a live interface.</summary>
-public interface IPacketSource : IDisposable
-{
-    /// <summary>A name for messages: the file path or the interface name.</summary>
-    string Name { get; }
-
-    /// <summary>Reads the next packet. False at the end. Throws <see cref="CaptureFileException"/> on corrupt input.</summary>
-    bool TryRead(out PacketRecord packet);
-
-    /// <summary>Bytes consumed so far (for progress), or 0 when unknown.</summary>
-    long Position { get; }
-
-    /// <summary>Total bytes (for progress), or 0 when unknown.</summary>
-    long Length { get; }
-}
-
-/// <summary>A source whose packets (mostly) share one link type, for messages.</summary>
-public interface IHasLinkType
-{
-    int LinkType { get; }
-}

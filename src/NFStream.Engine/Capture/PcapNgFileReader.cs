@@ -101,29 +101,10 @@ internal sealed class PcapNgFileReader : IPacketSource, IHasLinkType
                     ReadInterface(body, offset);
                     break;
                 case EnhancedPacketType:
-                {
-                    if (body.Length < 20) throw Corrupt(offset, "an enhanced packet block is too short");
-                    uint ifId = R32(body, 0);
-                    uint caplen = R32(body, 12), len = R32(body, 16);
-                    if (caplen > body.Length - 20) throw Corrupt(offset, $"an enhanced packet block claims {caplen} captured bytes but holds {body.Length - 20}");
-                    var iface = InterfaceFor(ifId, offset);
-                    ulong ts = (ulong)R32(body, 4) << 32 | R32(body, 8);
-                    packet = new PacketRecord(body.Slice(20, (int)caplen), len, ToMs(ts, iface), iface.LinkType, offset);
-                    window.Advance((int)total);
-                    return true;
-                }
                 case ObsoletePacketType:
-                {
-                    if (body.Length < 20) throw Corrupt(offset, "a packet block is too short");
-                    uint ifId = R16(body, 0);
-                    uint caplen = R32(body, 12), len = R32(body, 16);
-                    if (caplen > body.Length - 20) throw Corrupt(offset, $"a packet block claims {caplen} captured bytes but holds {body.Length - 20}");
-                    var iface = InterfaceFor(ifId, offset);
-                    ulong ts = (ulong)R32(body, 4) << 32 | R32(body, 8);
-                    packet = new PacketRecord(body.Slice(20, (int)caplen), len, ToMs(ts, iface), iface.LinkType, offset);
+                    packet = ReadPacketBlock(body, type, offset);
                     window.Advance((int)total);
                     return true;
-                }
                 case SimplePacketType:
                 {
                     if (body.Length < 4) throw Corrupt(offset, "a simple packet block is too short");
@@ -138,6 +119,22 @@ internal sealed class PcapNgFileReader : IPacketSource, IHasLinkType
             }
             window.Advance((int)total);
         }
+    }
+
+    /// <summary>
+    /// An enhanced packet block, or the obsolete packet block it replaced: the same layout after the interface id,
+    /// which the obsolete block holds in 16 bits (followed by a 16-bit drop count) instead of 32.
+    /// </summary>
+    private PacketRecord ReadPacketBlock(ReadOnlySpan<byte> body, uint type, long offset)
+    {
+        string name = type == EnhancedPacketType ? "an enhanced packet block" : "an obsolete packet block";
+        if (body.Length < 20) throw Corrupt(offset, $"{name} is too short");
+        uint ifId = type == EnhancedPacketType ? R32(body, 0) : R16(body, 0);
+        uint caplen = R32(body, 12), len = R32(body, 16);
+        if (caplen > body.Length - 20) throw Corrupt(offset, $"{name} claims {caplen} captured bytes but holds {body.Length - 20}");
+        var iface = InterfaceFor(ifId, offset);
+        ulong ts = (ulong)R32(body, 4) << 32 | R32(body, 8);
+        return new PacketRecord(body.Slice(20, (int)caplen), len, ToMs(ts, iface), iface.LinkType, offset);
     }
 
     private Interface InterfaceFor(uint id, long offset) => id < interfaces.Count

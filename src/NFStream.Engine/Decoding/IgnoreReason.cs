@@ -16,7 +16,8 @@ public enum IgnoreReason
     Fragment,
     /// <summary>An IPv6 packet shorter than its payload length says, or with unusable extension headers.</summary>
     MalformedIpv6,
-    /// <summary>An IPv4 header that is inconsistent with the captured length.</summary>
+    /// <summary>An IPv4 header that is inconsistent with the captured length, or whose total length is below its
+    /// header length (total length 0, as in captures taken with TCP segmentation offload).</summary>
     MalformedIpv4,
     /// <summary>A tunnel (UDP, GTP-U, TZSP) header cut short.</summary>
     MalformedTunnel,

@@ -5,16 +5,20 @@ namespace NFStream.Engine.Decoding;
 
 /// <summary>
 /// Turns one captured frame into a <see cref="ParsedPacket"/> with NFStream 6.5.4's parsing rules, quirks
-/// included (nfstream-spec.md section 2): permissive IP detection by version nibble, the innermost 802.1Q VID,
-/// 4in4/6in4/4in6/6in6 always decapsulated, GTP-U/TZSP/CAPWAP only when tunnel decoding is on, sizes derived
-/// from header lengths. Allocation-free; bytes beyond the captured length read as zero.
+/// included (docs/nfstream-semantics.md#packet-parsing): permissive IP detection by version nibble, the innermost
+/// 802.1Q VID, 4in4/6in4/4in6/6in6 always decapsulated, GTP-U/TZSP/CAPWAP only when tunnel decoding is on
+/// (<see cref="TunnelDecoder"/>), sizes derived from header lengths. Allocation-free; bytes beyond the captured
+/// length read as zero.
 /// </summary>
+/// <remarks>
+/// The stages follow NFStream's packet_process: link layer, ethertypes, IP headers, tunnels, then the transport.
+/// A tunnel can send the parse back to the link layer (TZSP) or to the IP header (CAPWAP), with every value read
+/// so far kept (<see cref="DecodeCursor"/>).
+/// </remarks>
 public sealed class PacketDecoder
 {
     private const ushort EthIp = 0x0800, EthIpv6 = 0x86dd, EthVlan = 0x8100, EthMplsUni = 0x8847,
         EthMplsMulti = 0x8848, EthPppoe = 0x8864;
-    private const int GtpUPort = 2152, TzspPort = 37008, CapwapDataPort = 5247;
-    private const byte TunnelGtp = 1, TunnelCapwap = 2, TunnelTzsp = 3;
 
     private readonly bool decodeTunnels;
 
@@ -29,312 +33,224 @@ public sealed class PacketDecoder
         pkt = default;
         pkt.TimeMs = timeMs;
         pkt.RawSize = (ushort)wireLength;
+        var c = new DecodeCursor { LinkType = linkType };
 
-        byte tunnelId = 0;
-        uint ethOffset = 0;
-        ushort type = 0, vlanId = 0, fragOff = 0;
-        uint ipOffset = 0, ipLen = 0;
-        int pyldEthLen = 0;
-        byte proto = 0;
-        bool isV4;
-
-    datalink_check:
-        if (caplen < ethOffset + 28) return IgnoreReason.Truncated;
-        switch (linkType)
+        var step = TunnelStep.LinkLayer;
+        while (true)
         {
-            case (int)LinkType.Null:
-            case (int)LinkType.Loop:
-                // NFStream compares ntohl(family) with 2, so a little-endian AF_INET counts as "IPv6";
-                // the version nibble still decides, but fragments and tunnels are then not looked at.
-                type = p.U32(ethOffset) == 2 ? EthIp : EthIpv6;
-                ipOffset = 4 + ethOffset;
-                break;
-            case (int)LinkType.PppSerial:
-                ipOffset = ethOffset + 4;
-                type = p.U16(ethOffset + 2);
-                break;
-            case (int)LinkType.CiscoHdlc:
-            case (int)LinkType.Ppp:
-                if (p[0] == 0x0f || p[0] == 0x8f)
-                {
-                    ipOffset = ethOffset + 4;
-                    type = p.U16(ethOffset + 2);
-                }
-                else
-                {
-                    ipOffset = ethOffset + 2;
-                    type = p.U16(ethOffset);
-                }
-                break;
-            case (int)LinkType.Ipv4:
-                type = EthIp;
-                ipOffset = ethOffset;
-                break;
-            case (int)LinkType.Ipv6:
-                type = EthIpv6;
-                ipOffset = ethOffset;
-                break;
-            case (int)LinkType.Ethernet:
+            IgnoreReason r;
+            if (step == TunnelStep.LinkLayer)
             {
-                pkt.DstMac = p.U48(ethOffset);
-                pkt.SrcMac = p.U48(ethOffset + 6);
-                ipOffset = ethOffset + 14;
-                int check = p.U16(ethOffset + 12);
-                if (check <= 1500) pyldEthLen = check;
-                else if (check >= 1536) type = (ushort)check;
-                if (pyldEthLen != 0)
-                {
-                    byte dsap = p[ipOffset], ssap = p[ipOffset + 1];
-                    if (dsap == 0xAA || ssap == 0xAA)
-                    {
-                        // NFStream reads the SNAP protocol id without ntohs (byte-swapped on little-endian hosts).
-                        type = (ushort)(p[ipOffset + 6] | p[ipOffset + 7] << 8);
-                        ipOffset += 8;
-                    }
-                    else if (dsap == 0x42 || ssap == 0x42)
-                    {
-                        return IgnoreReason.LinkLayerControl;
-                    }
-                }
-                break;
-            }
-            case (int)LinkType.LinuxSll:
-                type = p.U16(ethOffset + 14);
-                ipOffset = 16 + ethOffset;
-                break;
-            case (int)LinkType.LinuxSll2:
-                type = p.U16(ethOffset);
-                ipOffset = 20 + ethOffset;
-                break;
-            case (int)LinkType.Radiotap:
-            {
-                uint radioLen = p.U16Le(ethOffset + 2);
-                if ((p[ethOffset + 16] & 0x50) == 0x50) return IgnoreReason.LinkLayerControl;
-                var r = Wifi(ref p, caplen, ethOffset + radioLen, ref type, ref ipOffset, ref pkt);
+                r = LinkLayer(ref p, caplen, ref c, ref pkt);
                 if (r != IgnoreReason.None) return r;
-                break;
-            }
-            case (int)LinkType.Ieee80211:
-            {
-                var r = Wifi(ref p, caplen, ethOffset, ref type, ref ipOffset, ref pkt);
+                r = EtherTypes(ref p, caplen, ref c);
                 if (r != IgnoreReason.None) return r;
-                break;
             }
-            case (int)LinkType.Ppi:
-            {
-                uint ppiLen = p.U16Le(ethOffset + 2);
-                int inner = (int)p.U32Le(ethOffset + 4);
-                if (ppiLen < 8 || inner == (int)LinkType.Ppi) return IgnoreReason.Truncated;
-                ethOffset += ppiLen;
-                linkType = inner;
-                goto datalink_check;
-            }
-            case (int)LinkType.Raw:
-            case (int)LinkType.RawDlt:
-            case (int)LinkType.RawDltOpenBsd:
-                ipOffset = ethOffset;
-                if (caplen > ethOffset)
-                {
-                    int v = p[ethOffset] >> 4;
-                    if (v == 4) type = EthIp;
-                    if (v == 6) type = EthIpv6;
-                }
-                break;
-            default:
-                return IgnoreReason.UnsupportedLinkType;
+            r = IpHeaders(ref p, caplen, ref c);
+            if (r != IgnoreReason.None) return r;
+            step = decodeTunnels && c.Protocol == 17
+                ? TunnelDecoder.Decode(ref p, caplen, ref c, ref pkt, out r)
+                : TunnelStep.Finish;
+            if (step == TunnelStep.Ignore) return r;
+            if (step == TunnelStep.Finish) break;
         }
 
-    ether_type_check:
-        switch (type)
-        {
-            case EthVlan:
-                if (ipOffset + 4 >= caplen) return IgnoreReason.Truncated;
-                vlanId = (ushort)(p.U16(ipOffset) & 0xFFF);
-                type = p.U16(ipOffset + 2);
-                ipOffset += 4;
-                while (type == EthVlan && ipOffset + 4 < caplen)
-                {
-                    vlanId = (ushort)(p.U16(ipOffset) & 0xFFF);
-                    type = p.U16(ipOffset + 2);
-                    ipOffset += 4;
-                }
-                goto ether_type_check;
-            case EthMplsUni:
-            case EthMplsMulti:
-            {
-                if (ipOffset + 4 >= caplen) return IgnoreReason.Truncated;
-                uint label = p.U32(ipOffset);
-                type = EthIp;
-                ipOffset += 4;
-                while ((label & 0x100) == 0 && ipOffset + 4 < caplen)
-                {
-                    label = p.U32(ipOffset);
-                    ipOffset += 4;
-                }
-                goto ether_type_check;
-            }
-            case EthPppoe:
-                type = EthIp;
-                ipOffset += 8;
-                goto ether_type_check;
-        }
+        pkt.VlanId = c.VlanId;
+        pkt.TunnelId = c.TunnelId;
+        ushort ipSize = (ushort)(caplen - c.IpOffset);
+        return c.IsIpv4 ? ParseIpv4(ref p, c.IpOffset, ipSize, ref pkt) : ParseIpv6(ref p, c.IpOffset, ipSize, ref pkt);
+    }
 
-    iph_check:
-        if (caplen < ipOffset + 20) return IgnoreReason.Truncated;
-        if (type == EthIp)
+    /// <summary>
+    /// NFStream's packet_datalink_checker: the 28-byte minimum, then the ethertype and IP offset by link type
+    /// (docs/nfstream-semantics.md#link-layer). A PPI header is stepped over to the link type it wraps.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static IgnoreReason LinkLayer(ref FrameBytes p, uint caplen, ref DecodeCursor c, ref ParsedPacket pkt)
+    {
+        while (true)
         {
-            fragOff = p.U16(ipOffset + 6);
-            proto = p[ipOffset + 9];
-        }
-        int version = p[ipOffset] >> 4;
-        if (version == 4)
-        {
-            isV4 = true;
-            ipLen = (uint)(p[ipOffset] & 0x0F) * 4;
-            byte v4proto = p[ipOffset + 9];
-            if (v4proto == 41 || v4proto == 4)
+            if (caplen < c.EthOffset + 28) return IgnoreReason.Truncated;
+            uint eth = c.EthOffset;
+            switch (c.LinkType)
             {
-                ipOffset += ipLen;
-                if (ipLen > 0) goto iph_check;
+                case (int)LinkType.Null:
+                case (int)LinkType.Loop:
+                    // NFStream compares ntohl(family) with 2, so a little-endian AF_INET counts as "IPv6";
+                    // the version nibble still decides, but fragments and tunnels are then not looked at.
+                    c.Type = p.U32(eth) == 2 ? EthIp : EthIpv6;
+                    c.IpOffset = 4 + eth;
+                    return IgnoreReason.None;
+                case (int)LinkType.PppSerial:
+                    c.IpOffset = eth + 4;
+                    c.Type = p.U16(eth + 2);
+                    return IgnoreReason.None;
+                case (int)LinkType.CiscoHdlc:
+                case (int)LinkType.Ppp:
+                    bool hdlc = p[0] == 0x0f || p[0] == 0x8f;
+                    c.IpOffset = eth + (hdlc ? 4u : 2u);
+                    c.Type = p.U16(hdlc ? eth + 2 : eth);
+                    return IgnoreReason.None;
+                case (int)LinkType.Ipv4:
+                    c.Type = EthIp;
+                    c.IpOffset = eth;
+                    return IgnoreReason.None;
+                case (int)LinkType.Ipv6:
+                    c.Type = EthIpv6;
+                    c.IpOffset = eth;
+                    return IgnoreReason.None;
+                case (int)LinkType.Ethernet:
+                    return Ethernet(ref p, ref c, ref pkt);
+                case (int)LinkType.LinuxSll:
+                    c.Type = p.U16(eth + 14);
+                    c.IpOffset = 16 + eth;
+                    return IgnoreReason.None;
+                case (int)LinkType.LinuxSll2:
+                    c.Type = p.U16(eth);
+                    c.IpOffset = 20 + eth;
+                    return IgnoreReason.None;
+                case (int)LinkType.Radiotap:
+                    if ((p[eth + 16] & 0x50) == 0x50) return IgnoreReason.LinkLayerControl;
+                    return Wifi(ref p, caplen, eth + p.U16Le(eth + 2), ref c.Type, ref c.IpOffset, ref pkt);
+                case (int)LinkType.Ieee80211:
+                    return Wifi(ref p, caplen, eth, ref c.Type, ref c.IpOffset, ref pkt);
+                case (int)LinkType.Ppi:
+                    uint ppiLength = p.U16Le(eth + 2);
+                    int inner = (int)p.U32Le(eth + 4);
+                    if (ppiLength < 8 || inner == (int)LinkType.Ppi) return IgnoreReason.Truncated;
+                    c.EthOffset += ppiLength;
+                    c.LinkType = inner;
+                    continue;
+                case (int)LinkType.Raw:
+                case (int)LinkType.RawDlt:
+                case (int)LinkType.RawDltOpenBsd:
+                    c.IpOffset = eth;
+                    if (caplen > eth)
+                    {
+                        int v = p[eth] >> 4;
+                        if (v == 4) c.Type = EthIp;
+                        if (v == 6) c.Type = EthIpv6;
+                    }
+                    return IgnoreReason.None;
+                default:
+                    return IgnoreReason.UnsupportedLinkType;
             }
-            if ((fragOff & 0x1FFF) != 0) return IgnoreReason.Fragment;
         }
-        else if (version == 6)
+    }
+
+    /// <summary>
+    /// Ethernet II or 802.3: MACs, then the ethertype, or for an 802.3 length an LLC/SNAP header (its protocol
+    /// id read without byte swapping, as NFStream does) or spanning tree (ignored).
+    /// </summary>
+    private static IgnoreReason Ethernet(ref FrameBytes p, ref DecodeCursor c, ref ParsedPacket pkt)
+    {
+        uint eth = c.EthOffset;
+        pkt.DstMac = p.U48(eth);
+        pkt.SrcMac = p.U48(eth + 6);
+        c.IpOffset = eth + 14;
+        int check = p.U16(eth + 12);
+        if (check <= 1500) c.PayloadEthernetLength = check;
+        else if (check >= 1536) c.Type = (ushort)check;
+        if (c.PayloadEthernetLength == 0) return IgnoreReason.None;
+        byte dsap = p[c.IpOffset], ssap = p[c.IpOffset + 1];
+        if (dsap == 0xAA || ssap == 0xAA)
         {
-            isV4 = false;
-            if (caplen < ipOffset + 40) return IgnoreReason.Truncated;
-            proto = p[ipOffset + 6];
-            ushort plen = p.U16(ipOffset + 4);
-            ipLen = plen;
-            if (caplen < ipOffset + 40 + (uint)plen) return IgnoreReason.MalformedIpv6;
-            ushort ipsize = (ushort)(caplen - ipOffset);
-            uint l4 = ipOffset + 40;
-            ushort l4len = plen;
-            if (!Ipv6ExtensionHeaders.Walk(ref p, (ushort)(ipsize - 40), ref l4, ref l4len, ref proto))
+            c.Type = (ushort)(p[c.IpOffset + 6] | p[c.IpOffset + 7] << 8);
+            c.IpOffset += 8;
+            return IgnoreReason.None;
+        }
+        return dsap == 0x42 || ssap == 0x42 ? IgnoreReason.LinkLayerControl : IgnoreReason.None;
+    }
+
+    /// <summary>
+    /// NFStream's packet_ether_type_checker, repeated while it asks for a recheck: 802.1Q tags (the innermost VID
+    /// wins), an MPLS label stack, a PPPoE session header (docs/nfstream-semantics.md#ethertypes).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static IgnoreReason EtherTypes(ref FrameBytes p, uint caplen, ref DecodeCursor c)
+    {
+        while (true)
+        {
+            switch (c.Type)
+            {
+                case EthVlan:
+                    if (c.IpOffset + 4 >= caplen) return IgnoreReason.Truncated;
+                    do
+                    {
+                        c.VlanId = (ushort)(p.U16(c.IpOffset) & 0xFFF);
+                        c.Type = p.U16(c.IpOffset + 2);
+                        c.IpOffset += 4;
+                    } while (c.Type == EthVlan && c.IpOffset + 4 < caplen);
+                    break;
+                case EthMplsUni:
+                case EthMplsMulti:
+                    if (c.IpOffset + 4 >= caplen) return IgnoreReason.Truncated;
+                    uint label = p.U32(c.IpOffset);
+                    c.Type = EthIp;
+                    c.IpOffset += 4;
+                    while ((label & 0x100) == 0 && c.IpOffset + 4 < caplen)
+                    {
+                        label = p.U32(c.IpOffset);
+                        c.IpOffset += 4;
+                    }
+                    break;
+                case EthPppoe:
+                    c.Type = EthIp;
+                    c.IpOffset += 8;
+                    break;
+                default:
+                    return IgnoreReason.None;
+            }
+        }
+    }
+
+    /// <summary>
+    /// NFStream's iph_check: the version nibble decides IPv4 or IPv6 whatever the ethertype; IP-in-IP of either
+    /// version is always decapsulated; non-first IPv4 fragments are dropped only under ethertype 0x0800; an IPv6
+    /// packet longer than captured, or with unusable extension headers, is dropped (docs/nfstream-semantics.md#ip-layer).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static IgnoreReason IpHeaders(ref FrameBytes p, uint caplen, ref DecodeCursor c)
+    {
+        while (true)
+        {
+            uint ip = c.IpOffset;
+            if (caplen < ip + 20) return IgnoreReason.Truncated;
+            if (c.Type == EthIp)
+            {
+                c.FragmentOffset = p.U16(ip + 6);
+                c.Protocol = p[ip + 9];
+            }
+            int version = p[ip] >> 4;
+            if (version == 4)
+            {
+                c.IsIpv4 = true;
+                c.IpLength = (uint)(p[ip] & 0x0F) * 4;
+                byte inner = p[ip + 9];
+                if ((inner == 41 || inner == 4) && c.IpLength > 0)
+                {
+                    c.IpOffset += c.IpLength;
+                    continue;
+                }
+                return (c.FragmentOffset & 0x1FFF) != 0 ? IgnoreReason.Fragment : IgnoreReason.None;
+            }
+            if (version != 6) return IgnoreReason.NotIp;
+
+            c.IsIpv4 = false;
+            if (caplen < ip + 40) return IgnoreReason.Truncated;
+            byte next = p[ip + 6];
+            ushort payloadLength = p.U16(ip + 4);
+            if (caplen < ip + 40 + (uint)payloadLength) return IgnoreReason.MalformedIpv6;
+            ushort ipsize = (ushort)(caplen - ip);
+            uint l4 = ip + 40;
+            ushort l4Length = payloadLength;
+            if (!Ipv6ExtensionHeaders.Walk(ref p, (ushort)(ipsize - 40), ref l4, ref l4Length, ref next))
                 return IgnoreReason.MalformedIpv6;
-            ipLen = l4len;
-            if (proto == 41 || proto == 4)
-            {
-                ipOffset = l4;
-                goto iph_check;
-            }
+            c.Protocol = next;
+            c.IpLength = l4Length;
+            if (next != 41 && next != 4) return IgnoreReason.None;
+            c.IpOffset = l4;
         }
-        else
-        {
-            return IgnoreReason.NotIp;
-        }
-
-        if (decodeTunnels && proto == 17)
-        {
-            if (caplen < ipOffset + ipLen + 8) return IgnoreReason.MalformedTunnel;
-            uint udp = ipOffset + ipLen;
-            int sport = p.U16(udp), dport = p.U16(udp + 2);
-            if ((sport == GtpUPort || dport == GtpUPort) && ipOffset + ipLen + 8 + 8 < caplen)
-            {
-                uint offset = udp + 8;
-                byte flags = p[offset];
-                byte messageType = p[offset + 1];
-                bool extError = false;
-                if ((flags & 0xE0) >> 5 == 1 && messageType == 0xFF)
-                {
-                    offset += 8;
-                    if ((flags & 0x07) != 0) offset += 4;
-                    if ((flags & 0x04) != 0)
-                    {
-                        while (offset < caplen)
-                        {
-                            uint extLength = (uint)p[offset] << 2;
-                            offset += extLength;
-                            if (offset >= caplen || extLength == 0)
-                            {
-                                extError = true;
-                                break;
-                            }
-                            if (p[offset - 1] == 0) break;
-                        }
-                    }
-                    if (offset < caplen && !extError)
-                    {
-                        tunnelId = TunnelGtp;
-                        ipOffset = offset;
-                        int innerVersion = p[ipOffset] >> 4;
-                        if (innerVersion == 6)
-                        {
-                            isV4 = false;
-                            if (caplen < ipOffset + 40) return IgnoreReason.Truncated;
-                        }
-                        else if (innerVersion != 4)
-                        {
-                            return IgnoreReason.NotIp;
-                        }
-                        else
-                        {
-                            isV4 = true;
-                            if (caplen < ipOffset + 20) return IgnoreReason.Truncated;
-                        }
-                    }
-                }
-            }
-            else if (sport == TzspPort || dport == TzspPort)
-            {
-                if (caplen < ipOffset + ipLen + 8 + 4) return IgnoreReason.MalformedTunnel;
-                uint offset = udp + 8;
-                byte tzVersion = p[offset];
-                byte tzType = p[offset + 1];
-                int encapsulates = p.U16(offset + 2);
-                tunnelId = TunnelTzsp;
-                if (tzVersion == 1 && tzType == 0 && encapsulates == 1)
-                {
-                    offset += 4;
-                    if (offset < caplen)
-                    {
-                        byte tagType = p[offset];
-                        uint tagLen;
-                        if (tagType == 0 || tagType == 1)
-                        {
-                            tagLen = 1;
-                        }
-                        else
-                        {
-                            if (offset + 1 >= caplen) return IgnoreReason.MalformedTunnel;
-                            tagLen = p[offset + 1]; // NFStream skips len, not 2 + len
-                        }
-                        offset += tagLen;
-                        if (offset >= caplen) return IgnoreReason.MalformedTunnel;
-                        ethOffset = offset;
-                        goto datalink_check;
-                    }
-                }
-            }
-            else if (sport == CapwapDataPort || dport == CapwapDataPort)
-            {
-                uint offset = udp + 8;
-                if (offset + 1 < caplen)
-                {
-                    byte preamble = p[offset];
-                    if ((preamble & 0x0F) == 0)
-                    {
-                        uint hlen = (uint)(p[offset + 1] & 0xF8) >> 1;
-                        offset += hlen;
-                        if (offset + 32 < caplen)
-                        {
-                            pkt.SrcMac = p.U48(offset + 10);
-                            pkt.DstMac = p.U48(offset + 16);
-                            offset += 24;
-                            type = p.U16(offset + 6);
-                            ipOffset = offset + 8;
-                            tunnelId = TunnelCapwap;
-                            goto iph_check;
-                        }
-                    }
-                }
-            }
-        }
-
-        pkt.VlanId = vlanId;
-        pkt.TunnelId = tunnelId;
-        ushort ipSize = (ushort)(caplen - ipOffset);
-        return isV4 ? ParseIpv4(ref p, ipOffset, ipSize, ref pkt) : ParseIpv6(ref p, ipOffset, ipSize, ref pkt);
     }
 
     private static IgnoreReason Wifi(ref FrameBytes p, uint caplen, uint wifiStart, ref ushort type, ref uint ipOffset,
@@ -362,6 +278,9 @@ public sealed class PacketDecoder
         uint ihl = (uint)(p[ipOffset] & 0x0F) * 4;
         if (ihl > ipsize) return IgnoreReason.MalformedIpv4;
         ushort totLen = p.U16(ipOffset + 2);
+        // A total length below the header's own length (0 in captures taken with segmentation offload) is
+        // dropped: NFStream's l4 length wraps and fails its max(tot_len, ipsize) check (docs/nfstream-semantics.md#ipv4-lengths).
+        if (totLen < ihl) return IgnoreReason.MalformedIpv4;
         ushort l4Len = (ushort)(totLen - ihl);
         pkt.Protocol = p[ipOffset + 9];
         pkt.IpVersion = 4;

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using NFStream.Engine.Decoding;
 
 namespace NFStream.Engine.Features;
 
@@ -82,10 +83,4 @@ internal struct TcpFlagCounters
         Ece += (uint)(flags & TcpFlags.Ece) >> 6;
         Cwr += (uint)(flags & TcpFlags.Cwr) >> 7;
     }
-}
-
-/// <summary>TCP flag bits as they sit in the TCP header's flags byte.</summary>
-public static class TcpFlags
-{
-    public const byte Fin = 0x01, Syn = 0x02, Rst = 0x04, Psh = 0x08, Ack = 0x10, Urg = 0x20, Ece = 0x40, Cwr = 0x80;
 }

@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using NFStream.Engine.Decoding;
 
 namespace NFStream.Engine.Flows;
 

@@ -37,7 +37,7 @@ public sealed class FlowExtractor : IDisposable
     }
 
     /// <param name="createClassifier">Creates one classifier per meter (each meter thread gets its own
-    /// nDPI module); not called when <see cref="FlowOptions.NDissections"/> is 0.</param>
+    /// nDPI module); not called unless <see cref="FlowOptions.UsesDpi"/>.</param>
     /// <param name="maxFlows">Stop after this many flows (NFStream max_nflows); 0 means no limit.</param>
     public FlowExtractor(FlowOptions options, Func<IFlowClassifier?>? createClassifier, BpfFilter? filter = null,
         IReadOnlyList<IFlowPlugin>? plugins = null, long maxFlows = 0)
@@ -45,12 +45,23 @@ public sealed class FlowExtractor : IDisposable
     {
     }
 
+    /// <summary>
+    /// A run with the engine's own classifier: one nDPI module per meter when <see cref="FlowOptions.UsesDpi"/>,
+    /// none otherwise. Throws <see cref="DpiUnavailableException"/> (before reading anything) when nDPI is needed
+    /// and cannot be loaded.
+    /// </summary>
+    /// <param name="maxFlows">Stop after this many flows (NFStream max_nflows); 0 means no limit.</param>
+    public static FlowExtractor Create(FlowOptions options, BpfFilter? filter = null,
+        IReadOnlyList<IFlowPlugin>? plugins = null, long maxFlows = 0) =>
+        new(options, options.UsesDpi ? () => FlowClassifierFactory.Create(options.NDissections) : null, filter,
+            plugins, maxFlows);
+
     private FlowExtractor(FlowOptions options, Func<IFlowClassifier?>? createClassifier, BpfFilter? filter,
         IReadOnlyList<IFlowPlugin>? plugins, long maxFlows, bool singleClassifier)
     {
         Options = options;
         decoder = new PacketDecoder(options.DecodeTunnels);
-        bool dpi = options.NDissections > 0 && createClassifier is not null;
+        bool dpi = options.UsesDpi && createClassifier is not null;
         int meters = plugins is { Count: > 0 } ? 1 : options.ResolveMeters(Environment.ProcessorCount);
         if (meters > 1 && dpi && singleClassifier)
             throw new ArgumentException(

@@ -38,7 +38,7 @@ public sealed class FlowMeter : IDisposable
     public FlowMeter(FlowOptions options, IFlowClassifier? classifier = null, IReadOnlyList<IFlowPlugin>? plugins = null)
     {
         this.options = options;
-        this.classifier = options.NDissections > 0 ? classifier : null;
+        this.classifier = options.UsesDpi ? classifier : null;
         this.plugins = plugins?.ToArray() ?? Array.Empty<IFlowPlugin>();
         if (this.plugins.Length > 0) pluginPacket = new NFPacket();
         idleMs = options.IdleTimeoutMs;

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using NFStream.Engine.Decoding;
 
 namespace NFStream.Engine.Flows;
 

@@ -45,7 +45,7 @@ internal sealed class ShardedMeters : IDisposable
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(meters, 2);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(meters, 64);
-        bool dpi = options.NDissections > 0 && classifiers.Count > 0 && classifiers[0] is not null;
+        bool dpi = options.UsesDpi && classifiers.Count > 0 && classifiers[0] is not null;
         ring = new MeterBatch[RingSize];
         for (int i = 0; i < RingSize; i++) ring[i] = new MeterBatch(meters, BatchCapacity, copyData: dpi);
         current = ring[0];

@@ -21,5 +21,5 @@ public static class FlowColumnSetExtensions
         (o.DecodeTunnels ? FlowColumnSet.Tunnel : 0)
         | (o.StatisticalAnalysis ? FlowColumnSet.Statistics : 0)
         | (o.SpltAnalysis > 0 ? FlowColumnSet.Splt : 0)
-        | (o.NDissections > 0 ? FlowColumnSet.Application : 0);
+        | (o.UsesDpi ? FlowColumnSet.Application : 0);
 }

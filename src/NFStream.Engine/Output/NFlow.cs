@@ -33,7 +33,7 @@ public sealed class NFlow
     internal string? srcIpText, dstIpText, srcMacText, dstMacText;
 
     internal SpltEntry[]? Splt;
-    internal L7Result? L7;
+    internal Dpi.L7Result? L7;
 
     // ----- cache bookkeeping: creation order for the idle scan and the end-of-input flush -----
     internal NFlow? Older, Newer;
@@ -51,7 +51,7 @@ public sealed class NFlow
 
     // ----- structs: the lookup key, then each direction's statistics together (bidirectional and src2dst
     // are updated on most packets) -----
-    internal Flows.FlowKey Key;
+    internal Decoding.FlowKey Key;
     internal RunningSizeStats BiPs;
     internal RunningGapStats BiPiat;
     internal TcpFlagCounters BiFlags;
@@ -186,18 +186,4 @@ public static class NFlowProperties
         /// <summary>True when a plugin has stored at least one udps value.</summary>
         public bool HasUserValues => flow.userValues is { Count: > 0 };
     }
-}
-
-/// <summary>Layer-7 results that a classifier leaves on a flow when it expires.</summary>
-public sealed class L7Result
-{
-    public string ApplicationName { get; set; } = "Unknown";
-    public string CategoryName { get; set; } = "";
-    public int IsGuessed { get; set; }
-    public int Confidence { get; set; }
-    public string RequestedServerName { get; set; } = "";
-    public string ClientFingerprint { get; set; } = "";
-    public string ServerFingerprint { get; set; } = "";
-    public string UserAgent { get; set; } = "";
-    public string ContentType { get; set; } = "";
 }

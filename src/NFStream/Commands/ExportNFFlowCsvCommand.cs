@@ -7,9 +7,7 @@ using NFStream.Hosting;
 
 namespace NFStream.Commands;
 
-/// <summary>
-/// <para type="synopsis">Writes flows to CSV in NFStream's column layout and number format.</para>
-/// </summary>
+/// <summary>The Export-NFFlowCsv cmdlet. Its help, the only copy, is en-US/cmdlets/Export-NFFlowCsv.md.</summary>
 [Cmdlet(VerbsData.Export, "NFFlowCsv", DefaultParameterSetName = PathSet, SupportsShouldProcess = true)]
 [OutputType(typeof(NFlow))]
 public sealed class ExportNFFlowCsvCommand : PSCmdlet
@@ -30,23 +28,19 @@ public sealed class ExportNFFlowCsvCommand : PSCmdlet
     [ValidateNotNullOrEmpty]
     public string LiteralPath { get; set; } = "";
 
-    /// <summary>Start a new file after this many flows (NFStream flows_per_file); 0 writes one file.</summary>
     [Parameter]
     [ValidateRange(0, int.MaxValue)]
     public int FlowsPerFile { get; set; }
 
-    /// <summary>With -FlowsPerFile, reuse this many files in turn (NFStream rotate_files); 0 never reuses.</summary>
     [Parameter]
     [ValidateRange(0, int.MaxValue)]
     public int RotateFiles { get; set; }
 
-    /// <summary>Columns whose values are replaced by keyed BLAKE2b-512 hashes (NFStream columns_to_anonymize).</summary>
     [Parameter]
     [ArgumentCompleter(typeof(FlowColumnNameCompleter))]
     [ValidateNotNullOrEmpty]
     public string[]? AnonymizeColumn { get; set; }
 
-    /// <summary>The hashing key (1 to 64 bytes). Without it a fresh random key is drawn for each call, as NFStream does.</summary>
     [Parameter]
     [ValidateCount(1, FlowAnonymizer.KeyLength)]
     public byte[]? AnonymizationKey { get; set; }
@@ -159,8 +153,7 @@ public sealed class ExportNFFlowCsvCommand : PSCmdlet
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            ThrowTerminatingError(new ErrorRecord(e, "CsvOpenFailed",
-                e is UnauthorizedAccessException ? ErrorCategory.PermissionDenied : ErrorCategory.OpenError, path));
+            ThrowTerminatingError(Errors.CsvOpenFailed(path, e));
             return false;
         }
     }

@@ -12,6 +12,7 @@ namespace NFStream.Commands;
 /// <summary>
 /// The flow options that every flow-producing cmdlet shares (NFStreamer's parameters), their validation, and
 /// the loop that pumps packets through an engine extractor and streams its flows onto the pipeline.
+/// The parameters' help, the only copy, is en-US/cmdlets/_FlowParameters.md.
 /// </summary>
 public abstract class FlowCommandBase : PSCmdlet, IDisposable
 {
@@ -22,12 +23,10 @@ public abstract class FlowCommandBase : PSCmdlet, IDisposable
     private const int ProgressIntervalMs = 250;
     private readonly Stopwatch progressClock = Stopwatch.StartNew();
 
-    /// <summary>Seconds without packets after which a flow expires (NFStream idle_timeout).</summary>
     [Parameter]
     [ValidateRange(0, MaxTimeoutSeconds)]
     public long IdleTimeout { get; set; } = (long)FlowOptions.DefaultIdleTimeoutSeconds;
 
-    /// <summary>Seconds after its first packet at which a flow is cut (NFStream active_timeout).</summary>
     [Parameter]
     [ValidateRange(0, MaxTimeoutSeconds)]
     public long ActiveTimeout { get; set; } = (long)FlowOptions.DefaultActiveTimeoutSeconds;
@@ -53,20 +52,14 @@ public abstract class FlowCommandBase : PSCmdlet, IDisposable
     [ValidateRange(0, 255)]
     public int NDissections { get; set; } = 20;
 
-    /// <summary>Stop after this many flows (NFStream max_nflows); 0 means all.</summary>
     [Parameter]
     [ValidateRange(0, long.MaxValue)]
     public long MaxFlows { get; set; }
 
-    /// <summary>Upper bound on flows held at once; reaching it emits the oldest early (expiration_id 2).</summary>
     [Parameter]
     [ValidateRange(1, int.MaxValue)]
     public int MaxActiveFlows { get; set; } = FlowOptions.DefaultMaxActiveFlows;
 
-    /// <summary>
-    /// Plugins run on every flow: New-NFPlugin objects, hashtables (@{ Name = ...; OnUpdate = { ... } }),
-    /// compiled IFlowPlugin objects, or a built-in plugin's name ('PayloadEntropy').
-    /// </summary>
     [Parameter]
     [PluginTransformation]
     [ValidateNotNull]
@@ -74,16 +67,10 @@ public abstract class FlowCommandBase : PSCmdlet, IDisposable
 
     private bool pluginsCleanedUp;
 
-    /// <summary>
-    /// Meter threads (NFStream's n_meters); 0 chooses by core count (one per core but one, left to the pipeline).
-    /// Flows are sharded over the meters by a direction-agnostic hash; the flows, their values, ids and order
-    /// are the same as with one meter. With -Plugin the run always uses one meter.
-    /// </summary>
     [Parameter]
     [ValidateRange(0, 64)]
     public int Meters { get; set; } = 1;
 
-    /// <summary>Name of a variable that receives the packet accounting of each capture (CaptureStatistics objects).</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string? StatisticsVariable { get; set; }
@@ -128,7 +115,16 @@ public abstract class FlowCommandBase : PSCmdlet, IDisposable
         }
         if (Plugin is { Length: > 0 } && options.ResolveMeters(Environment.ProcessorCount) > 1)
             WriteVerbose("Plugins run on the pipeline thread: metering with one meter.");
-        return new FlowExtractor(options, () => DpiLoader.Create(this, options), filter, Plugin, MaxFlows);
+        try
+        {
+            return FlowExtractor.Create(options, filter, Plugin, MaxFlows);
+        }
+        catch (Engine.Dpi.DpiUnavailableException e)
+        {
+            filter?.Dispose();
+            ThrowTerminatingError(Errors.DpiUnavailable(e));
+            throw;
+        }
     }
 
     /// <summary>

@@ -6,9 +6,7 @@ using NFStream.Hosting;
 
 namespace NFStream.Commands;
 
-/// <summary>
-/// <para type="synopsis">Reads pcap and pcapng captures and emits their bidirectional flows.</para>
-/// </summary>
+/// <summary>The Get-NFFlow cmdlet. Its help, the only copy, is en-US/cmdlets/Get-NFFlow.md.</summary>
 [Cmdlet(VerbsCommon.Get, "NFFlow", DefaultParameterSetName = PathSet)]
 [OutputType(typeof(NFlow))]
 public sealed class GetNFFlowCommand : FlowCommandBase
@@ -28,7 +26,6 @@ public sealed class GetNFFlowCommand : FlowCommandBase
     [ValidateNotNullOrEmpty]
     public string[] LiteralPath { get; set; } = Array.Empty<string>();
 
-    /// <summary>Treat all files, in the given order, as one capture (flow cache and clock carry across files).</summary>
     [Parameter]
     public SwitchParameter Continuous { get; set; }
 

@@ -5,19 +5,11 @@ using NFStream.Hosting;
 
 namespace NFStream.Commands;
 
-/// <summary>
-/// <para type="synopsis">Lists the network interfaces that Start-NFCapture can capture on.</para>
-/// <para type="description">
-/// One object per interface that libpcap knows: its name, description, addresses, hardware address, whether it
-/// is up and running, and whether it is a loopback or wireless interface. The objects pipe into
-/// Start-NFCapture, which takes -Interface from their Name property. Listing needs no capture rights.
-/// </para>
-/// </summary>
+/// <summary>The Get-NFInterface cmdlet. Its help, the only copy, is en-US/cmdlets/Get-NFInterface.md.</summary>
 [Cmdlet(VerbsCommon.Get, "NFInterface")]
 [OutputType(typeof(CaptureInterface))]
 public sealed class GetNFInterfaceCommand : PSCmdlet
 {
-    /// <summary>Only the interfaces whose name matches (wildcards allowed). All of them when absent.</summary>
     [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]

@@ -4,44 +4,35 @@ using NFStream.Hosting;
 
 namespace NFStream.Commands;
 
-/// <summary>
-/// <para type="synopsis">Writes a small, deterministic sample capture to try the module on.</para>
-/// </summary>
+/// <summary>The New-NFSampleCapture cmdlet. Its help, the only copy, is en-US/cmdlets/New-NFSampleCapture.md.</summary>
 [Cmdlet(VerbsCommon.New, "NFSampleCapture", SupportsShouldProcess = true, DefaultParameterSetName = PathSet)]
 [OutputType(typeof(FileInfo))]
 public sealed class NewNFSampleCaptureCommand : PSCmdlet
 {
     private const string PathSet = "Path", LiteralPathSet = "LiteralPath";
 
-    /// <summary>The file to write.</summary>
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet)]
     [ValidateNotNullOrEmpty]
     public string Path { get; set; } = "";
 
-    /// <summary>The file to write, taken exactly as typed.</summary>
     [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet)]
     [Alias("PSPath", "LP")]
     [ValidateNotNullOrEmpty]
     public string LiteralPath { get; set; } = "";
 
-    /// <summary>Classic pcap (default) or pcapng.</summary>
     [Parameter]
     public SampleCaptureFormat Format { get; set; } = SampleCaptureFormat.Pcap;
 
-    /// <summary>Seed of the generator: the same seed gives the same bytes.</summary>
     [Parameter]
     public int Seed { get; set; } = 1;
 
-    /// <summary>Rounds of traffic (each adds about nine flows, 15 seconds apart).</summary>
     [Parameter]
     [ValidateRange(1, 100_000)]
     public int Rounds { get; set; } = 4;
 
-    /// <summary>Overwrite an existing file.</summary>
     [Parameter]
     public SwitchParameter Force { get; set; }
 
-    /// <summary>Emit the written file.</summary>
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 

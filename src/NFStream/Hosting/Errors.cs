@@ -24,6 +24,28 @@ internal static class Errors
         },
     };
 
+    public static ErrorRecord InvalidPath(string path, Exception e) => new(
+        e, "InvalidPath", ErrorCategory.InvalidArgument, path);
+
+    public static ErrorRecord AmbiguousOutputPath(string path, int matches) => new(
+        new ArgumentException($"The path '{path}' must name exactly one file; it matches {matches}."),
+        "AmbiguousOutputPath", ErrorCategory.InvalidArgument, path);
+
+    /// <param name="provider">The provider the path is on, when it resolved to one; null for an output path.</param>
+    public static ErrorRecord NotFileSystemPath(string path, string? provider = null) => new(
+        new ArgumentException(provider is null
+            ? $"The path '{path}' is not a file-system path."
+            : $"The path '{path}' is on the {provider} provider; captures must be files."),
+        "NotFileSystemPath", ErrorCategory.InvalidArgument, path);
+
+    public static ErrorRecord CsvOpenFailed(string path, Exception e) => new(
+        e, "CsvOpenFailed", e is UnauthorizedAccessException ? ErrorCategory.PermissionDenied : ErrorCategory.OpenError, path);
+
+    public static ErrorRecord DurationNotPositive(TimeSpan duration) => new(
+        new ArgumentOutOfRangeException("Duration", duration,
+            "-Duration must be positive: a TimeSpan such as '00:00:30', or a number of seconds."),
+        "DurationNotPositive", ErrorCategory.InvalidArgument, duration);
+
     public static ErrorRecord FileAccess(string path, Exception e) => new(
         e, "CaptureOpenFailed", e is UnauthorizedAccessException ? ErrorCategory.PermissionDenied : ErrorCategory.OpenError, path);
 

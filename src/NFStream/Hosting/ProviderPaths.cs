@@ -41,7 +41,7 @@ internal static class ProviderPaths
             catch (Exception e) when (e is ProviderNotFoundException or System.Management.Automation.DriveNotFoundException or PSArgumentException
                                           or NotSupportedException or IOException or UnauthorizedAccessException)
             {
-                cmdlet.WriteError(new ErrorRecord(e, "InvalidPath", ErrorCategory.InvalidArgument, path));
+                cmdlet.WriteError(Errors.InvalidPath(path, e));
             }
         }
         return files;
@@ -54,25 +54,19 @@ internal static class ProviderPaths
         {
             var matches = cmdlet.SessionState.Path.GetResolvedProviderPathFromPSPath(path, out _);
             if (matches.Count != 1)
-                cmdlet.ThrowTerminatingError(new ErrorRecord(
-                    new ArgumentException($"The path '{path}' must name exactly one file; it matches {matches.Count}."),
-                    "AmbiguousOutputPath", ErrorCategory.InvalidArgument, path));
+                cmdlet.ThrowTerminatingError(Errors.AmbiguousOutputPath(path, matches.Count));
             return matches[0];
         }
         string resolved = cmdlet.SessionState.Path.GetUnresolvedProviderPathFromPSPath(path, out var provider, out _);
         if (provider.ImplementingType != typeof(Microsoft.PowerShell.Commands.FileSystemProvider))
-            cmdlet.ThrowTerminatingError(new ErrorRecord(
-                new ArgumentException($"The path '{path}' is not a file-system path."),
-                "NotFileSystemPath", ErrorCategory.InvalidArgument, path));
+            cmdlet.ThrowTerminatingError(Errors.NotFileSystemPath(path));
         return resolved;
     }
 
     private static bool IsFileSystem(PSCmdlet cmdlet, ProviderInfo provider, string path)
     {
         if (provider.ImplementingType == typeof(Microsoft.PowerShell.Commands.FileSystemProvider)) return true;
-        cmdlet.WriteError(new ErrorRecord(
-            new ArgumentException($"The path '{path}' is on the {provider.Name} provider; captures must be files."),
-            "NotFileSystemPath", ErrorCategory.InvalidArgument, path));
+        cmdlet.WriteError(Errors.NotFileSystemPath(path, provider.Name));
         return false;
     }
 }

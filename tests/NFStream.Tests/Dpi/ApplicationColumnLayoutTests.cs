@@ -7,7 +7,7 @@ namespace NFStream.Tests.Dpi;
 /// <summary>
 /// The layer-7 columns exist only when -NDissections is above 0, and then sit where NFStream puts them: after the
 /// early-packet (splt) columns, or the statistical ones, or the core ones, and before the plugin (udps) columns
-/// (nfstream-spec.md section 5, flow.py's __slots__ order). Checked on both faces of a flow: its PowerShell
+/// (docs/nfstream-semantics.md#columns, flow.py's __slots__ order). Checked on both faces of a flow: its PowerShell
 /// properties and Export-NFFlowCsv's header; with the corpus, against NFStream's own CSV headers too.
 /// The expected lists are written out here from the spec, not taken from FlowColumns.
 /// </summary>

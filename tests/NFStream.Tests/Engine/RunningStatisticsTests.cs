@@ -1,3 +1,4 @@
+using NFStream.Engine.Decoding;
 using NFStream.Engine.Features;
 
 namespace NFStream.Tests.Engine;

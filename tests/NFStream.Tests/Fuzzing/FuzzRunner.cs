@@ -31,7 +31,7 @@ public static class FuzzRunner
     {
         error = null;
         long flows = 0;
-        bool dpi = options.NDissections > 0 && DpiAvailable();
+        bool dpi = options.UsesDpi && DpiAvailable();
         using var extractor = new FlowExtractor(options,
             dpi ? NFStream.Engine.Dpi.FlowClassifierFactory.Create(options.NDissections) : null);
         try

@@ -1,7 +1,6 @@
 using System.Runtime.CompilerServices;
-using NFStream.Engine.Decoding;
 
-namespace NFStream.Engine.Flows;
+namespace NFStream.Engine.Decoding;
 
 /// <summary>
 /// NFStream's direction-agnostic flow key: both endpoints (address and port) in a canonical order, protocol,

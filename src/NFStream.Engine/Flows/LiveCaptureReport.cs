@@ -1,6 +1,6 @@
-using NFStream.Engine.Flows;
+using NFStream.Engine.Capture;
 
-namespace NFStream.Engine.Capture;
+namespace NFStream.Engine.Flows;
 
 /// <summary>
 /// One performance report of a running live capture (NFStream's performance_report): what was received,
