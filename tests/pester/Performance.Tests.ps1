@@ -51,18 +51,6 @@ Describe 'Get-NFFlow on several cores' {
             "$($parallelErrors[0])" | Should -BeLike '*broken.pcap*'
         }
 
-        It 'meters the files at the same time, each on a thread of its own' {
-            if (-not (Get-SharedCorpus)) { Set-ItResult -Skipped -Because 'the shared corpus (../shared/corpus) is absent'; return }
-            # A small sample first, whose flows are written at once, then twice ../shared/corpus/perf/base.pcap
-            # (102,032 packets), long enough that both are still being metered when the sample's first flow is written.
-            $base = Join-Path (Get-SharedCorpus) 'perf/base.pcap'
-            $small = New-TestSample -Rounds 1
-            $loops = Get-NFFlow -Path $small, $base, $base -ThrottleLimit 3 | Select-Object -First 1 | ForEach-Object {
-                @(Get-ChildItem "/proc/$PID/task/*/comm" | Where-Object { (Get-Content $_.FullName) -eq 'NFStream reader' }).Count
-            }
-            $loops | Should -BeGreaterOrEqual 2
-        }
-
         It 'keeps the statistics of each file in input order' {
             $dir = Join-Path $TestDrive 'stats'
             $files = 1..3 | ForEach-Object { New-TestSample -Directory $dir -Name "s$_.pcap" -Seed $_ -Rounds (4 - $_) }

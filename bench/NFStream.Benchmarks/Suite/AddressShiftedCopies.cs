@@ -41,7 +41,7 @@ internal static class AddressShiftedCopies
                     data.CopyTo(span);
                     if (k > 0 && record.LinkType == 1) Shift(span, (byte)k);
                     var writer = folder ? writers[k] : writers[0];
-                    writer.WritePacket(0, (long)record.TimeMs * 1_000_000, span, (int)record.WireLength);
+                    writer.WritePacket(0, (long)record.TimeMs * 1_000_000, span, Math.Max((int)record.WireLength, span.Length));
                     packets++;
                     bytes += span.Length;
                 }
