@@ -18,6 +18,7 @@ public static class Program
             case "measure": return Measure(rest);
             case "suite": return RunSuite(rest);
             case "flat": return RunFlat(rest);
+            case "copies": return Copies(rest);
             case "micro":
                 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(rest);
                 return 0;
@@ -37,9 +38,21 @@ public static class Program
               NFStream.Benchmarks measure --file FILE --mode read|tuple|decode|engine [--ndissections 20] [--statistics]
                   [--splt N] [--meters N] [--passes 2] [--memory-every 1G]
                   one run (the last of the passes), one JSON line
+              NFStream.Benchmarks copies --in FILE --out FILE|FOLDER [--copies 10] [--folder]
+                  the cold suite's real-traffic input: every packet N times, copy k's IP addresses XOR-ed by k
               NFStream.Benchmarks micro [BenchmarkDotNet arguments, e.g. --filter '*']
             """);
         return 2;
+    }
+
+    private static int Copies(string[] args)
+    {
+        var a = Arguments.Parse(args);
+        if (!a.TryGetValue("in", out var input) || !a.TryGetValue("out", out var output)) return Usage();
+        int copies = int.Parse(a.GetValueOrDefault("copies", "10"), CultureInfo.InvariantCulture);
+        var (packets, bytes) = AddressShiftedCopies.Write(input, output, copies, a.ContainsKey("folder"));
+        Console.Error.WriteLine($"{output}: {packets:N0} packets, {bytes / (1024 * 1024):N0} MiB ({copies} copies of {input})");
+        return 0;
     }
 
     private static int Measure(string[] args)

@@ -1,3 +1,4 @@
+using NFStream.Engine.Flows;
 namespace NFStream.Engine;
 
 /// <summary>Which per-packet size feeds bytes, packet-size statistics and SPLT (NFStream's accounting_mode).</summary>
@@ -57,11 +58,11 @@ public sealed record FlowOptions
     public int Meters { get; init; } = 1;
 
     /// <summary>
-    /// The meter count a run uses: <see cref="Meters"/>, or for 0 one meter per core but one
-    /// (at least 1, at most 16): the pipeline thread keeps a core, as NFStream leaves one to its parent process.
+    /// The meter count a run uses: <see cref="Meters"/>, or for 0 the automatic choice of <see cref="MeterPlan"/>
+    /// (one meter per core but one, at most 16; one meter on 2 cores or fewer, where sharding cannot pay).
     /// </summary>
     public int ResolveMeters(int processorCount) =>
-        Meters > 0 ? Meters : Math.Clamp(processorCount - 1, 1, 16);
+        Meters > 0 ? Meters : MeterPlan.Choose(0, processorCount);
 
     internal ulong IdleTimeoutMs => Saturate(IdleTimeoutSeconds);
     internal ulong ActiveTimeoutMs => Saturate(ActiveTimeoutSeconds);

@@ -15,7 +15,7 @@ namespace NFStream.Engine.Capture;
 /// (<see cref="Stop"/>, the duration, the packet count or an error) and every captured packet was read.
 /// </para>
 /// </summary>
-public sealed class LiveCapture : IPacketSource, IHasLinkType
+public sealed class LiveCapture : ILivePacketSource, IHasLinkType
 {
     /// <summary>Packets handed out in a row before <see cref="TryRead"/> returns false once.</summary>
     public const int BurstLength = 4096;

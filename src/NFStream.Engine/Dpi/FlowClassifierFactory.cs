@@ -4,7 +4,8 @@ namespace NFStream.Engine.Dpi;
 public static class FlowClassifierFactory
 {
     /// <summary>
-    /// A new classifier with its own nDPI detection module, for one meter (one thread).
+    /// A new classifier with its own nDPI detection module, for one meter (one thread). The shim is loaded and
+    /// checked now; the module itself is created when the first flow begins (on the meter's thread).
     /// </summary>
     /// <param name="nDissections">NFStream's n_dissections, 1 to 255 (0 means no classifier: do not call).</param>
     /// <exception cref="DpiUnavailableException">The shim or nDPI 4.2 is missing, unloadable or mismatched; the
@@ -14,12 +15,7 @@ public static class FlowClassifierFactory
         ArgumentOutOfRangeException.ThrowIfLessThan(nDissections, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(nDissections, 255);
         NdpiNative.EnsureLoaded();
-        nint context = NdpiNative.ContextCreate();
-        if (context == 0)
-            throw new DpiUnavailableException(
-                "nDPI could not initialise a detection module (out of memory, or a broken libndpi4.2 install: " +
-                "apt-get install --reinstall libndpi4.2).");
-        return new NdpiClassifier(context, nDissections);
+        return new NdpiClassifier(0, nDissections);
     }
 
     /// <summary>True when <see cref="Create"/> can load the shim; otherwise <paramref name="reason"/> says why.</summary>

@@ -12,16 +12,23 @@ public sealed unsafe class NdpiClassifier : IFlowClassifier
 {
     private readonly int nDissections;
     private nint context;
+    private bool disposed;
 
     // Names depend only on the protocol ids (application) or the category id, so they are decoded once.
     private readonly Dictionary<long, string> applicationNames = new();
     private readonly Dictionary<int, string> categoryNames = new();
 
+    /// <param name="context">The detection module, or 0 to create it when the first flow begins: initialising
+    /// nDPI (loading its protocols and lists) costs tens of milliseconds, which a run that never gives nDPI a
+    /// packet should not pay, and which a metering loop then pays on its own thread, in parallel with the others.</param>
     internal NdpiClassifier(nint context, int nDissections)
     {
         this.context = context;
         this.nDissections = nDissections;
     }
+
+    /// <summary>True once the detection module exists (it is created when the first flow begins).</summary>
+    public bool Initialized => context != 0;
 
     /// <summary>NFStream's n_dissections: how many packets (both directions) may reach nDPI, 1 to 255.</summary>
     public int NDissections => nDissections;
@@ -109,12 +116,25 @@ public sealed unsafe class NdpiClassifier : IFlowClassifier
 
     private void FreeModule()
     {
+        disposed = true;
         nint module = context;
         context = 0;
         if (module != 0) NdpiNative.ContextFree(module);
     }
 
-    private nint Context => context != 0 ? context : throw new ObjectDisposedException(nameof(NdpiClassifier));
+    private nint Context => context != 0 ? context : CreateModule();
+
+    private nint CreateModule()
+    {
+        ObjectDisposedException.ThrowIf(disposed, this);
+        nint module = NdpiNative.ContextCreate();
+        if (module == 0)
+            throw new DpiUnavailableException(
+                "nDPI could not initialise a detection module (out of memory, or a broken libndpi4.2 install: " +
+                "apt-get install --reinstall libndpi4.2).");
+        context = module;
+        return module;
+    }
 
     private static void Dissect(nint module, ref DpiFlowState state, ReadOnlySpan<byte> ipPacket, ulong timeMs)
     {

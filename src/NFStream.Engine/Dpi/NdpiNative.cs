@@ -4,7 +4,9 @@ namespace NFStream.Engine.Dpi;
 
 /// <summary>
 /// The shim's C functions (native/nfndpi.h) as unmanaged function pointers, resolved once from the library that
-/// <see cref="NdpiShimLibrary"/> loads. Every argument is blittable: handles, integers, byte pointers.
+/// <see cref="NdpiShimLibrary"/> loads. Every argument is blittable: handles, integers, byte pointers, so a call
+/// marshals nothing. The per-packet and per-flow calls also skip the GC transition (SuppressGCTransition): they
+/// run for microseconds, never block, and never call back into managed code.
 /// Call <see cref="EnsureLoaded"/> before anything else.
 /// </summary>
 internal static unsafe class NdpiNative
@@ -20,14 +22,14 @@ internal static unsafe class NdpiNative
     private static delegate* unmanaged<byte*> ndpiRevision;
     private static delegate* unmanaged<nint> contextCreate;
     private static delegate* unmanaged<nint, void> contextFree;
-    private static delegate* unmanaged<nint> flowCreate;
-    private static delegate* unmanaged<nint, void> flowFree;
+    private static delegate* unmanaged[SuppressGCTransition]<nint> flowCreate;
+    private static delegate* unmanaged[SuppressGCTransition]<nint, void> flowFree;
     private static delegate* unmanaged<long> liveFlows;
     private static delegate* unmanaged<long> liveBytes;
-    private static delegate* unmanaged<nint, nint, byte*, uint, ulong, int> flowProcess;
-    private static delegate* unmanaged<nint, nint, int> flowExtraDissectionPossible;
-    private static delegate* unmanaged<nint, nint, byte*, int> flowGiveup;
-    private static delegate* unmanaged<nint, nint, NdpiResult*, int> flowCollect;
+    private static delegate* unmanaged[SuppressGCTransition]<nint, nint, byte*, uint, ulong, int> flowProcess;
+    private static delegate* unmanaged[SuppressGCTransition]<nint, nint, int> flowExtraDissectionPossible;
+    private static delegate* unmanaged[SuppressGCTransition]<nint, nint, byte*, int> flowGiveup;
+    private static delegate* unmanaged[SuppressGCTransition]<nint, nint, NdpiResult*, int> flowCollect;
 
     /// <summary>Loads and checks the shim once per process; throws <see cref="DpiUnavailableException"/>.</summary>
     public static void EnsureLoaded()
@@ -65,16 +67,16 @@ internal static unsafe class NdpiNative
         ndpiRevision = (delegate* unmanaged<byte*>)NativeLibrary.GetExport(library, "nfndpi_ndpi_revision");
         contextCreate = (delegate* unmanaged<nint>)NativeLibrary.GetExport(library, "nfndpi_context_create");
         contextFree = (delegate* unmanaged<nint, void>)NativeLibrary.GetExport(library, "nfndpi_context_free");
-        flowCreate = (delegate* unmanaged<nint>)NativeLibrary.GetExport(library, "nfndpi_flow_create");
-        flowFree = (delegate* unmanaged<nint, void>)NativeLibrary.GetExport(library, "nfndpi_flow_free");
+        flowCreate = (delegate* unmanaged[SuppressGCTransition]<nint>)NativeLibrary.GetExport(library, "nfndpi_flow_create");
+        flowFree = (delegate* unmanaged[SuppressGCTransition]<nint, void>)NativeLibrary.GetExport(library, "nfndpi_flow_free");
         liveFlows = (delegate* unmanaged<long>)NativeLibrary.GetExport(library, "nfndpi_live_flows");
         liveBytes = (delegate* unmanaged<long>)NativeLibrary.GetExport(library, "nfndpi_live_bytes");
-        flowProcess = (delegate* unmanaged<nint, nint, byte*, uint, ulong, int>)
+        flowProcess = (delegate* unmanaged[SuppressGCTransition]<nint, nint, byte*, uint, ulong, int>)
             NativeLibrary.GetExport(library, "nfndpi_flow_process");
-        flowExtraDissectionPossible = (delegate* unmanaged<nint, nint, int>)
+        flowExtraDissectionPossible = (delegate* unmanaged[SuppressGCTransition]<nint, nint, int>)
             NativeLibrary.GetExport(library, "nfndpi_flow_extra_dissection_possible");
-        flowGiveup = (delegate* unmanaged<nint, nint, byte*, int>)NativeLibrary.GetExport(library, "nfndpi_flow_giveup");
-        flowCollect = (delegate* unmanaged<nint, nint, NdpiResult*, int>)
+        flowGiveup = (delegate* unmanaged[SuppressGCTransition]<nint, nint, byte*, int>)NativeLibrary.GetExport(library, "nfndpi_flow_giveup");
+        flowCollect = (delegate* unmanaged[SuppressGCTransition]<nint, nint, NdpiResult*, int>)
             NativeLibrary.GetExport(library, "nfndpi_flow_collect");
     }
 

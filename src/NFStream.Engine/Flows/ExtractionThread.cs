@@ -4,8 +4,13 @@ using NFStream.Engine.Capture;
 namespace NFStream.Engine.Flows;
 
 /// <summary>
-/// Runs an extractor over one source on its own thread and hands its flows to the caller's thread in chunks,
-/// so that reading and metering overlap with what the caller does with each flow (PowerShell's pipeline).
+/// The engine's one metering loop, for files and live captures alike: runs an extractor over one source on a
+/// thread of its own (one thread for the whole source, however long a live capture lasts) and hands its flows
+/// to the caller's thread in chunks, so that reading and metering overlap with what the caller does with each
+/// flow (PowerShell's pipeline). On a live source (<see cref="ILivePacketSource"/>) the loop waits for packets,
+/// and advances the flow clock on a quiet link so idle flows still come out. With <c>finishAtEnd</c> the
+/// extractor's cache is flushed on the loop's thread at the end of the source, so several sources can be
+/// metered in parallel, each on its own loop, while the caller writes the flows of one of them.
 /// The extractor belongs to the thread until <see cref="TryTake"/> has returned false (or after
 /// <see cref="Dispose"/>); then the caller may use it again (another source, <see cref="FlowExtractor.Finish"/>).
 /// Not for runs with plugins, which must run on the caller's thread.
@@ -22,22 +27,37 @@ public sealed class ExtractionThread : IDisposable
     private readonly SemaphoreSlim available = new(0), space = new(MaxChunksWaiting);
     private readonly CancellationTokenSource stop = new();
     private readonly Thread thread;
+    private readonly bool finishAtEnd;
+    /// <summary>How long the loop waits for packets on a quiet live source before it advances the clock.</summary>
+    public const int LiveTickMs = 100;
     private NFlow[]? current;
     private int currentIndex, currentCount;
     private ExceptionDispatchInfo? failure;
     private bool disposed;
 
-    public ExtractionThread(FlowExtractor extractor, IPacketSource source, int packetsPerPump)
+    /// <param name="finishAtEnd">Flush the cache (<see cref="FlowExtractor.Finish"/>) on the loop's thread when
+    /// the source ends; its flows come out of <see cref="TryTake"/> after the others.</param>
+    public ExtractionThread(FlowExtractor extractor, IPacketSource source, int packetsPerPump, bool finishAtEnd = false)
     {
         this.extractor = extractor;
         this.source = source;
         this.packetsPerPump = packetsPerPump;
+        this.finishAtEnd = finishAtEnd;
         thread = new Thread(Run) { IsBackground = true, Name = "NFStream reader" };
         thread.Start();
     }
 
     /// <summary>True when the source was read to its end (false after an error, a stop or -MaxFlows).</summary>
     public bool ReachedEnd { get; private set; }
+
+    /// <summary>True when the loop flushed the extractor's cache itself (finishAtEnd, and the source ended).</summary>
+    public bool Finished { get; private set; }
+
+    /// <summary>The source this loop reads.</summary>
+    public IPacketSource Source => source;
+
+    /// <summary>The extractor this loop drives.</summary>
+    public FlowExtractor Extractor => extractor;
 
     /// <summary>
     /// The next flow, waiting for one if needed. False when the thread is done and every flow was taken; an error
@@ -101,14 +121,41 @@ public sealed class ExtractionThread : IDisposable
 
         try
         {
-            bool more = true;
-            while (more && !stop.IsCancellationRequested)
+            var live = source as ILivePacketSource;
+            bool ended = false;
+            while (!stop.IsCancellationRequested)
             {
-                more = extractor.Pump(source, packetsPerPump);
+                bool more = extractor.Pump(source, packetsPerPump);
                 Drain();
-                if (extractor.Completed) more = false;
+                if (extractor.Completed) break;
+                if (more) continue;
+                if (live is null || live.Completed)
+                {
+                    ended = true;
+                    break;
+                }
+                // A quiet live link: idle flows expire on the wall clock, and what is ready goes out now.
+                if (live.TryGetQuietClock(out ulong now))
+                {
+                    extractor.AdvanceClock(now);
+                    Drain();
+                    if (extractor.Completed) break;
+                }
+                if (count > 0)
+                {
+                    Publish(chunk, count);
+                    chunk = new NFlow[ChunkSize];
+                    count = 0;
+                }
+                live.WaitForPackets(LiveTickMs, stop.Token);
             }
-            ReachedEnd = !more && !extractor.Completed && !stop.IsCancellationRequested;
+            ReachedEnd = ended && !extractor.Completed && !stop.IsCancellationRequested;
+            if (ReachedEnd && finishAtEnd)
+            {
+                Finished = true;
+                extractor.Finish();
+                Drain();
+            }
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {

@@ -16,7 +16,7 @@ namespace NFStream.Commands;
 /// </summary>
 public abstract class FlowCommandBase : PSCmdlet, IDisposable
 {
-    private const int PacketsPerBatch = 4096;
+    protected const int PacketsPerBatch = 4096;
     private const long MaxTimeoutSeconds = 18446744073709551; // NFStream: seconds * 1000 must fit in uint64
     private readonly CancellationTokenSource stopping = new();
     /// <summary>How often a long read reports progress (PowerShell drops progress written much more often).</summary>
@@ -69,7 +69,7 @@ public abstract class FlowCommandBase : PSCmdlet, IDisposable
 
     [Parameter]
     [ValidateRange(0, 64)]
-    public int Meters { get; set; } = 1;
+    public int Meters { get; set; }
 
     [Parameter]
     [ValidateNotNullOrEmpty]
@@ -97,6 +97,21 @@ public abstract class FlowCommandBase : PSCmdlet, IDisposable
         };
     }
 
+    /// <summary>
+    /// The options of one run with its meter count chosen (<see cref="MeterPlan"/>): from -Meters, the cores, the
+    /// input's length (-1 when unknown) and how many captures this call meters at once. Says why in -Verbose when
+    /// the run uses fewer meters than asked for.
+    /// </summary>
+    protected FlowOptions PlanMeters(FlowOptions options, long inputBytes, int parallelSources = 1)
+    {
+        if (Plugin is { Length: > 0 }) return options with { Meters = 1 };
+        int meters = MeterPlan.Choose(Meters, Environment.ProcessorCount, inputBytes, parallelSources, out string? reason);
+        if (reason is not null && Meters != 0) WriteVerbose($"Metering with {meters} meter{(meters == 1 ? "" : "s")} instead of {Meters}: {reason}.");
+        else if (reason is not null) WriteVerbose($"Metering with one meter: {reason}.");
+        else if (meters > 1) WriteVerbose($"Metering with {meters} meters.");
+        return options with { Meters = meters };
+    }
+
     /// <summary>Creates an extractor for one capture; null (after a terminating error) when it can't be built.</summary>
     /// <param name="filterPackets">False when the source applies -BpfFilter itself (a live capture filters in the kernel).</param>
     protected FlowExtractor CreateExtractor(FlowOptions options, bool filterPackets = true)
@@ -113,7 +128,7 @@ public abstract class FlowCommandBase : PSCmdlet, IDisposable
                 ThrowTerminatingError(Errors.BadFilter(BpfFilter, e));
             }
         }
-        if (Plugin is { Length: > 0 } && options.ResolveMeters(Environment.ProcessorCount) > 1)
+        if (Plugin is { Length: > 0 } && Meters != 1)
             WriteVerbose("Plugins run on the pipeline thread: metering with one meter.");
         try
         {
@@ -161,22 +176,36 @@ public abstract class FlowCommandBase : PSCmdlet, IDisposable
     }
 
     /// <summary>
-    /// <see cref="MeterSource"/> without plugins: the packets are read and metered on a reader thread while this
-    /// (the pipeline) thread writes the flows, so emitting objects overlaps with metering instead of adding to it.
+    /// <see cref="MeterSource"/> without plugins: the engine's metering loop reads and meters the packets on a
+    /// thread of its own while this (the pipeline) thread writes the flows, so emitting objects overlaps with
+    /// metering instead of adding to it.
     /// </summary>
     private bool MeterSourceOnReaderThread(FlowExtractor extractor, IPacketSource source, ProgressRecord? progress)
     {
-        using var reader = new ExtractionThread(extractor, source, PacketsPerBatch);
+        using var loop = new ExtractionThread(extractor, source, PacketsPerBatch);
+        return WriteLoopFlows(loop, progress);
+    }
+
+    /// <summary>
+    /// Writes the flows of a running metering loop until it is done. With a progress record, or with
+    /// <paramref name="onWait"/> (called at least every <paramref name="waitMs"/> ms, also when no flow comes),
+    /// this thread looks up regularly. A corrupt source gives an ErrorRecord after the flows before it.
+    /// Returns false when the run is over (stopped, or -MaxFlows reached).
+    /// </summary>
+    protected bool WriteLoopFlows(ExtractionThread loop, ProgressRecord? progress, Action? onWait = null, int waitMs = ProgressIntervalMs)
+    {
+        var extractor = loop.Extractor;
         // Without a progress bar, wait for flows; with one, look up every 250 ms even when none come (a capture
         // whose flows all outlive it gives its flows only at the end).
-        var wait = progress is null ? Timeout.InfiniteTimeSpan : TimeSpan.FromMilliseconds(ProgressIntervalMs);
+        var wait = progress is null && onWait is null ? Timeout.InfiniteTimeSpan : TimeSpan.FromMilliseconds(waitMs);
         try
         {
             ExtractionStep step;
-            while ((step = reader.Take(out var flow, wait, Cancellation)) != ExtractionStep.Done)
+            while ((step = loop.Take(out var flow, wait, Cancellation)) != ExtractionStep.Done)
             {
                 if (step == ExtractionStep.Flow) WriteObject(flow);
-                if (progress is not null) ReportProgress(progress, source);
+                if (progress is not null) ReportProgress(progress, loop.Source);
+                onWait?.Invoke();
             }
             return !extractor.Completed && !Cancellation.IsCancellationRequested;
         }
@@ -226,15 +255,22 @@ public abstract class FlowCommandBase : PSCmdlet, IDisposable
 
     public void Dispose()
     {
+        ReleaseRuns();
         CleanupPlugins(canReport: false);
         stopping.Dispose();
         GC.SuppressFinalize(this);
     }
 
-    /// <summary>End of a capture: flushes the cache and writes the remaining flows, then the verbose summary.</summary>
-    protected void FinishCapture(FlowExtractor extractor, string name)
+    /// <summary>Stops and releases the runs a command still holds (after Ctrl+C or an error).</summary>
+    protected virtual void ReleaseRuns()
     {
-        if (!extractor.Completed && !Cancellation.IsCancellationRequested)
+    }
+
+    /// <summary>End of a capture: flushes the cache and writes the remaining flows, then the verbose summary.</summary>
+    /// <param name="flushed">True when the metering loop already flushed the cache and its flows were written.</param>
+    protected void FinishCapture(FlowExtractor extractor, string name, bool flushed = false)
+    {
+        if (!flushed && !extractor.Completed && !Cancellation.IsCancellationRequested)
         {
             try
             {

@@ -29,7 +29,19 @@ public sealed class GetNFFlowCommand : FlowCommandBase
     [Parameter]
     public SwitchParameter Continuous { get; set; }
 
+    /// <summary>
+    /// Captures metered at once when several files are read (each on its own thread, one meter each); the flows
+    /// still come out file by file in the order given, with the ids of a serial run. Default: the number of cores.
+    /// 1 reads the files one after the other. Not with -Continuous or -Plugin, which read one file at a time.
+    /// </summary>
+    [Parameter]
+    [ValidateRange(1, 64)]
+    public int ThrottleLimit { get; set; } = Environment.ProcessorCount;
+
     private FlowOptions? options;
+
+    /// <summary>Files being metered ahead of the one whose flows are written (-ThrottleLimit), in input order.</summary>
+    private readonly Queue<FileRun> running = new();
 
     protected override void BeginProcessing() => options = BuildOptions();
 
@@ -42,10 +54,15 @@ public sealed class GetNFFlowCommand : FlowCommandBase
             continuousFiles.AddRange(files);
             return;
         }
+        if (ThrottleLimit > 1 && Plugin is not { Length: > 0 })
+        {
+            MeterInParallel(files);
+            return;
+        }
         foreach (var file in files)
         {
             if (Cancellation.IsCancellationRequested) return;
-            using var extractor = CreateExtractor(options!);
+            using var extractor = CreateExtractor(PlanMeters(options!, FileLength(file)));
             ReadFile(extractor, file);
             FinishCapture(extractor, file);
         }
@@ -53,14 +70,110 @@ public sealed class GetNFFlowCommand : FlowCommandBase
 
     protected override void EndProcessing()
     {
+        while (running.Count > 0 && !Cancellation.IsCancellationRequested) WriteOldestRun();
         EndContinuousCapture();
         CleanupPlugins();
+    }
+
+    /// <summary>
+    /// Starts a metering loop for each file, at most -ThrottleLimit at once, and writes the flows of the oldest
+    /// while the others meter ahead (each loop's output queue is bounded: a loop far ahead waits). Files are
+    /// written whole and in input order, so the output, ids included, is that of a serial run.
+    /// </summary>
+    private void MeterInParallel(IReadOnlyList<string> files)
+    {
+        for (int i = 0; i < files.Count; i++)
+        {
+            if (Cancellation.IsCancellationRequested) return;
+            while (running.Count >= ThrottleLimit) WriteOldestRun();
+            // A lone file may shard over meters; a file among others is metered by one meter (the files take the cores).
+            int parallel = Math.Min(ThrottleLimit, running.Count + files.Count - i);
+            running.Enqueue(FileRun.Start(this, files[i], parallel));
+        }
+    }
+
+    private void WriteOldestRun()
+    {
+        using var run = running.Dequeue();
+        if (run.OpenError is not null)
+        {
+            WriteError(run.OpenError);
+            return;
+        }
+        var progress = NewProgress(run.File);
+        var extractor = run.Loop!.Extractor;
+        var unsupportedBefore = 0L;
+        WriteLoopFlows(run.Loop, progress);
+        bool flushed = run.Loop.Finished;
+        run.Loop.Dispose();
+        progress.RecordType = ProgressRecordType.Completed;
+        WriteProgress(progress);
+        ReportUnsupportedLinkType(extractor, run.Source!, run.File, unsupportedBefore);
+        FinishCapture(extractor, run.File, flushed);
+    }
+
+    /// <summary>One file of a parallel read: its source, extractor and metering loop, or the error opening it.</summary>
+    private sealed class FileRun : IDisposable
+    {
+        public required string File { get; init; }
+        public IPacketSource? Source { get; private init; }
+        public ExtractionThread? Loop { get; private init; }
+        public ErrorRecord? OpenError { get; private init; }
+        private FlowExtractor? extractor;
+
+        public static FileRun Start(GetNFFlowCommand command, string file, int parallel)
+        {
+            var source = command.OpenFile(file, out var error);
+            if (source is null) return new FileRun { File = file, OpenError = error };
+            FlowExtractor? extractor = null;
+            try
+            {
+                extractor = command.CreateExtractor(command.PlanMeters(command.options!, source.Length, parallel));
+                return new FileRun
+                {
+                    File = file,
+                    Source = source,
+                    extractor = extractor,
+                    Loop = new ExtractionThread(extractor, source, PacketsPerBatch, finishAtEnd: true),
+                };
+            }
+            catch
+            {
+                extractor?.Dispose();
+                source.Dispose();
+                throw;
+            }
+        }
+
+        public void Dispose()
+        {
+            Loop?.Dispose();
+            Source?.Dispose();
+            extractor?.Dispose();
+        }
+    }
+
+    protected override void ReleaseRuns()
+    {
+        while (running.Count > 0) running.Dequeue().Dispose();
+    }
+
+    private static long FileLength(string file)
+    {
+        try
+        {
+            return new FileInfo(file).Length;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            return -1;
+        }
     }
 
     private void EndContinuousCapture()
     {
         if (!Continuous || continuousFiles.Count == 0) return;
-        using var extractor = CreateExtractor(options!);
+        using var extractor = CreateExtractor(PlanMeters(options!, continuousFiles.Sum(FileLength)));
         foreach (var file in continuousFiles)
         {
             if (!ReadFile(extractor, file)) break;
@@ -68,37 +181,52 @@ public sealed class GetNFFlowCommand : FlowCommandBase
         FinishCapture(extractor, string.Join(", ", continuousFiles.Select(System.IO.Path.GetFileName)));
     }
 
-    /// <returns>False when the run is over (stopped or -MaxFlows reached).</returns>
-    private bool ReadFile(FlowExtractor extractor, string file)
+    /// <summary>Opens a capture file; null, with the ErrorRecord to write, when it can't be opened.</summary>
+    private IPacketSource? OpenFile(string file, out ErrorRecord? error)
     {
-        IPacketSource source;
+        error = null;
         try
         {
-            source = CaptureFile.Open(file);
+            return CaptureFile.Open(file);
         }
         catch (CaptureFileException e)
         {
-            WriteError(Errors.CaptureUnreadable(e));
-            return true;
+            error = Errors.CaptureUnreadable(e);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            WriteError(Errors.FileAccess(file, e));
+            error = Errors.FileAccess(file, e);
+        }
+        return null;
+    }
+
+    private ProgressRecord NewProgress(string file) =>
+        new(1, "Reading capture", System.IO.Path.GetFileName(file)) { CurrentOperation = $"File {++fileNumber}" };
+
+    private void ReportUnsupportedLinkType(FlowExtractor extractor, IPacketSource source, string file, long before)
+    {
+        if (extractor.Statistics.Ignored(Engine.Decoding.IgnoreReason.UnsupportedLinkType) > before
+            && source is IHasLinkType typed)
+            WriteError(Errors.UnsupportedLinkType(file, typed.LinkType));
+    }
+
+    /// <returns>False when the run is over (stopped or -MaxFlows reached).</returns>
+    private bool ReadFile(FlowExtractor extractor, string file)
+    {
+        var source = OpenFile(file, out var error);
+        if (source is null)
+        {
+            WriteError(error!);
             return true;
         }
         using (source)
         {
-            var progress = new ProgressRecord(1, "Reading capture", System.IO.Path.GetFileName(file))
-            {
-                CurrentOperation = $"File {++fileNumber}",
-            };
+            var progress = NewProgress(file);
             var unsupportedBefore = extractor.Statistics.Ignored(Engine.Decoding.IgnoreReason.UnsupportedLinkType);
             bool more = MeterSource(extractor, source, progress);
             progress.RecordType = ProgressRecordType.Completed;
             WriteProgress(progress);
-            if (extractor.Statistics.Ignored(Engine.Decoding.IgnoreReason.UnsupportedLinkType) > unsupportedBefore
-                && source is IHasLinkType typed)
-                WriteError(Errors.UnsupportedLinkType(file, typed.LinkType));
+            ReportUnsupportedLinkType(extractor, source, file, unsupportedBefore);
             return more;
         }
     }

@@ -55,7 +55,7 @@ public sealed class StartNFCaptureCommand : FlowCommandBase
     protected override void ProcessRecord()
     {
         if (Cancellation.IsCancellationRequested) return;
-        using var extractor = CreateExtractor(options!, filterPackets: false);
+        using var extractor = CreateExtractor(PlanMeters(options!, inputBytes: -1), filterPackets: false);
         LiveCapture capture;
         try
         {
@@ -93,22 +93,17 @@ public sealed class StartNFCaptureCommand : FlowCommandBase
 
     /// <summary>
     /// Meters the capture until it completes (duration, packet count, Ctrl+C at the console, an error), -MaxFlows
-    /// is reached, or the pipeline stops: packets through the shared MeterSource loop, then the wall-clock tick.
+    /// is reached, or the pipeline stops. Without plugins the engine's metering loop runs the whole capture on one
+    /// thread (waiting for packets, advancing the clock on a quiet link) while this thread writes the flows, watches
+    /// for Ctrl+C and writes the performance reports; with plugins (which run on this thread) the packets go
+    /// through MeterSource here, with the wall-clock tick in between.
     /// </summary>
     private void Capture(FlowExtractor extractor, LiveCapture capture)
     {
         using var interrupt = ConsoleInterrupt.TryCapture(Host);
         var sinceReport = Stopwatch.StartNew();
-        while (true)
+        void Housekeeping()
         {
-            if (!MeterSource(extractor, capture, progress: null)) return;   // stopped, or -MaxFlows reached
-            if (capture.Completed) return;
-            if (capture.TryGetQuietClock(out ulong now))
-            {
-                extractor.AdvanceClock(now);
-                WriteFlows(extractor);
-                if (extractor.Completed) return;
-            }
             if (interrupt?.Pressed == true && !capture.Stopped)
             {
                 WriteVerbose("Ctrl+C: stopping the capture and flushing its flows.");
@@ -119,6 +114,25 @@ public sealed class StartNFCaptureCommand : FlowCommandBase
                 sinceReport.Restart();
                 WriteInformation(LiveCaptureReport.Take(capture, extractor), new[] { "PSHOST", "PerformanceReport" });
             }
+        }
+
+        if (Plugin is not { Length: > 0 })
+        {
+            using var loop = new ExtractionThread(extractor, capture, LiveCapture.BurstLength);
+            WriteLoopFlows(loop, progress: null, Housekeeping, TickMs);
+            return;
+        }
+        while (true)
+        {
+            if (!MeterSource(extractor, capture, progress: null)) return;   // stopped, or -MaxFlows reached
+            if (capture.Completed) return;
+            if (capture.TryGetQuietClock(out ulong now))
+            {
+                extractor.AdvanceClock(now);
+                WriteFlows(extractor);
+                if (extractor.Completed) return;
+            }
+            Housekeeping();
             capture.WaitForPackets(TickMs, Cancellation);
         }
     }

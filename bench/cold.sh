@@ -1,0 +1,97 @@
+#!/bin/bash
+# The real-traffic, cold, whole-process suite (issue 15): what a user pays for `pwsh -c 'Get-NFFlow file.pcap'`.
+#   bench/cold.sh [--rounds 3] [--copies 10]        (bench/run.sh runs it too, after the generated-capture suite)
+# Input: ../shared/corpus/perf/base.pcap (nDPI's Ethernet test captures merged by time; third-party, never copied
+# into the repository), made x10 by the benchmark's own code (each copy's IP addresses XOR-ed by the copy number,
+# bench/NFStream.Benchmarks/Suite/AddressShiftedCopies.cs) into bench/data/. Skips, saying so, without it.
+# Every case is a fresh process; the cases run alternately, --rounds times; the figure is each case's median.
+# pwsh start-up plus Import-Module is measured as a case of its own and subtracted from the Get-NFFlow cases.
+# Markdown goes to stdout and bench/out/cold.md. Figures are printed, never asserted.
+set -e
+cd "$(dirname "$0")/.."
+rounds=3; copies=10
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --rounds) rounds=$2; shift 2 ;;
+        --copies) copies=$2; shift 2 ;;
+        *) echo "usage: bench/cold.sh [--rounds N] [--copies N]" >&2; exit 2 ;;
+    esac
+done
+base=${NFSTREAM_PERF_BASE:-../shared/corpus/perf/base.pcap}
+if [ ! -f "$base" ]; then
+    echo "cold suite skipped: $base is absent (the shared corpus sits beside the repository)" >&2
+    exit 0
+fi
+sh bench/setup.sh
+bench="dotnet $PWD/bench/NFStream.Benchmarks/bin/Release/net10.0/NFStream.Benchmarks.dll"
+[ -f bench/NFStream.Benchmarks/bin/Release/net10.0/NFStream.Benchmarks.dll ] || dotnet build NFStream.sln -c Release --nologo -v q -clp:ErrorsOnly
+mkdir -p bench/data bench/out
+file=bench/data/perf-x$copies.pcap
+folder=bench/data/perf-x$copies
+[ -f "$file" ] || $bench copies --in "$base" --out "$file" --copies "$copies"
+[ -d "$folder" ] || $bench copies --in "$base" --out "$folder" --copies "$copies" --folder
+cat "$file" "$folder"/*.pcap > /dev/null   # in the page cache, like the tools' input
+module="$PWD/out/NFStream/NFStream.psd1"
+pwsh_dll=$(dotnet pwsh -NoProfile -NonInteractive -Command '[Reflection.Assembly]::GetEntryAssembly().Location')
+pwsh="dotnet $pwsh_dll -NoProfile -NonInteractive -Command"
+scratch=$(mktemp -d); trap 'rm -rf "$scratch"' EXIT
+packets=$($bench measure --file "$file" --mode read --passes 1 | sed -n 's/.*"packets":\([0-9]*\).*/\1/p')
+
+# key | label | command ("$F" is the x10 file, "$D" the folder)
+cases=(
+  "startup|pwsh start-up + Import-Module (subtracted below)|$pwsh \"Import-Module '$module'\""
+  "ndpi|Get-NFFlow (nDPI, the default)|$pwsh \"Import-Module '$module'; Get-NFFlow '\$F' | Out-Null\""
+  "engine|Get-NFFlow -NDissections 0|$pwsh \"Import-Module '$module'; Get-NFFlow '\$F' -NDissections 0 | Out-Null\""
+  "stats|Get-NFFlow -NDissections 0 -StatisticalAnalysis|$pwsh \"Import-Module '$module'; Get-NFFlow '\$F' -NDissections 0 -StatisticalAnalysis | Out-Null\""
+  "folder1|folder of $copies captures, -NDissections 0 -ThrottleLimit 1|$pwsh \"Import-Module '$module'; Get-NFFlow '\$D/*.pcap' -NDissections 0 -ThrottleLimit 1 | Out-Null\""
+  "folderN|folder of $copies captures, -NDissections 0 (-ThrottleLimit = cores)|$pwsh \"Import-Module '$module'; Get-NFFlow '\$D/*.pcap' -NDissections 0 | Out-Null\""
+  "folder1-ndpi|folder of $copies captures, nDPI, -ThrottleLimit 1|$pwsh \"Import-Module '$module'; Get-NFFlow '\$D/*.pcap' -ThrottleLimit 1 | Out-Null\""
+  "folderN-ndpi|folder of $copies captures, nDPI (-ThrottleLimit = cores)|$pwsh \"Import-Module '$module'; Get-NFFlow '\$D/*.pcap' | Out-Null\""
+  "ndpiReader|ndpiReader -q -i (nDPI 4.2, C)|ndpiReader -q -i \"\$F\""
+  "softflowd|softflowd -r (C)|softflowd -r \"\$F\""
+  "nfpcapd|nfpcapd -r (nfdump, C)|nfpcapd -r \"\$F\" -l \"$scratch\""
+  "argus|argus -r (C)|argus -r \"\$F\" -w /dev/null"
+)
+declare -A times
+for ((r = 1; r <= rounds; r++)); do
+    for c in "${cases[@]}"; do
+        IFS='|' read -r key label cmd <<<"$c"
+        rm -rf "$scratch"/*
+        start=$(date +%s.%N)
+        F="$file" D="$folder" eval "$cmd" > /dev/null 2>&1 || echo "$key failed (round $r)" >&2
+        end=$(date +%s.%N)
+        times[$key]="${times[$key]} $(echo "$end - $start" | bc)"
+        echo "round $r: $key $(echo "$end - $start" | bc) s" >&2
+    done
+done
+median() { printf '%s\n' $1 | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+startup=$(median "${times[startup]}")
+out=bench/out/cold.md
+{
+    echo "| run | median wall s | minus start-up s | packets/s (start-up subtracted) | vs ndpiReader | vs softflowd |"
+    echo "|---|--:|--:|--:|--:|--:|"
+    ndpir=$(median "${times[ndpiReader]}"); soft=$(median "${times[softflowd]}")
+    for c in "${cases[@]}"; do
+        IFS='|' read -r key label cmd <<<"$c"
+        m=$(median "${times[$key]}")
+        case "$key" in
+            startup) net="-"; rate="-"; vs1="-"; vs2="-" ;;
+            ndpi|engine|stats|folder*) net=$(echo "$m - $startup" | bc -l) ;;
+            *) net=$m ;;
+        esac
+        if [ "$key" != startup ]; then
+            rate=$(echo "$packets / $net / 1000000" | bc -l | xargs printf '%.2f M')
+            vs1=$(echo "$ndpir / $net" | bc -l | xargs printf '%.2f')
+            vs2=$(echo "$soft / $net" | bc -l | xargs printf '%.2f')
+            net=$(printf '%.3f' "$net")
+        fi
+        echo "| $label | $(printf '%.3f' "$m") | $net | $rate | $vs1 | $vs2 |"
+    done
+    f1=$(median "${times[folder1]}"); fn=$(median "${times[folderN]}")
+    g1=$(median "${times[folder1-ndpi]}"); gn=$(median "${times[folderN-ndpi]}")
+    echo
+    echo "Input: $file, $packets packets ($copies address-shifted copies of $(basename "$base")); $(nproc) cores;" \
+         "$rounds alternating rounds, medians. Folder, -ThrottleLimit = cores vs 1 (start-up subtracted):" \
+         "$(echo "($f1 - $startup) / ($fn - $startup)" | bc -l | xargs printf '%.2f')x without nDPI," \
+         "$(echo "($g1 - $startup) / ($gn - $startup)" | bc -l | xargs printf '%.2f')x with nDPI."
+} | tee "$out"
