@@ -47,10 +47,17 @@ public sealed class GetNFFlowCommand : FlowCommandBase
         }
         foreach (var file in files)
         {
-            if (Cancellation.IsCancellationRequested) return;
-            using var extractor = CreateExtractor(options!);
-            ReadFile(extractor, file);
-            FinishCapture(extractor, file);
+            if (Cancellation.IsCancellationRequested || MaxFlowsReached) return;
+            var extractor = CreateExtractor(options!);
+            try
+            {
+                ReadFile(extractor, file);
+                FinishCapture(extractor, file);
+            }
+            finally
+            {
+                if (!ReaderAbandoned) extractor.Dispose();
+            }
         }
     }
 
@@ -63,12 +70,19 @@ public sealed class GetNFFlowCommand : FlowCommandBase
     private void EndContinuousCapture()
     {
         if (!Continuous || continuousFiles.Count == 0) return;
-        using var extractor = CreateExtractor(options!);
-        foreach (var file in continuousFiles)
+        var extractor = CreateExtractor(options!);
+        try
         {
-            if (!ReadFile(extractor, file)) break;
+            foreach (var file in continuousFiles)
+            {
+                if (!ReadFile(extractor, file)) break;
+            }
+            FinishCapture(extractor, string.Join(", ", continuousFiles.Select(System.IO.Path.GetFileName)));
         }
-        FinishCapture(extractor, string.Join(", ", continuousFiles.Select(System.IO.Path.GetFileName)));
+        finally
+        {
+            if (!ReaderAbandoned) extractor.Dispose();
+        }
     }
 
     /// <returns>False when the run is over (stopped or -MaxFlows reached).</returns>
@@ -102,6 +116,9 @@ public sealed class GetNFFlowCommand : FlowCommandBase
             if (extractor.Statistics.Ignored(Engine.Decoding.IgnoreReason.UnsupportedLinkType) > unsupportedBefore
                 && source is IHasLinkType typed)
                 WriteError(Errors.UnsupportedLinkType(file, typed.LinkType));
+            if (source is IWireLengthRepairs { WireLengthsClamped: > 0 } repaired)
+                WriteWarning($"{file}: {repaired.WireLengthsClamped} records claimed a wire length over {PacketRecord.MaxWireLength} bytes " +
+                    $"(the first at byte offset {repaired.FirstClampedOffset}); their wire length was clamped to the captured length, so byte counts are not inflated.");
             return more;
         }
     }
