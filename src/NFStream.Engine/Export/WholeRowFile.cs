@@ -5,8 +5,8 @@ namespace NFStream.Engine.Export;
 /// <summary>
 /// An export file that only ever holds whole rows, shared by every flow exporter:
 /// <list type="bullet">
-/// <item>It is opened for exclusive write (an advisory lock on Linux): a second writer, in this process or
-/// another, gets <see cref="ExportFileInUseException"/> before anything is changed.</item>
+/// <item>It is opened for exclusive write (<see cref="ExclusiveWriteLock"/>): a second writer, in this process or
+/// another, gets <see cref="ExportFileInUseException"/> before anything is changed; readers may read it meanwhile.</item>
 /// <item>Rows are written to <see cref="Text"/> and end with <see cref="EndRow"/>; only ended rows reach the file,
 /// so an interrupted row (an error, a stop) never does.</item>
 /// <item>Ended rows reach the disk when 64 KiB are waiting, at least every <see cref="FlushInterval"/> (a timer,
@@ -48,25 +48,7 @@ public sealed class WholeRowFile : IDisposable
     /// is emptied, but only once the lock is held: a file that another writer holds is left as it is.
     /// </summary>
     /// <exception cref="ExportFileInUseException">Another writer holds the file.</exception>
-    public static WholeRowFile Open(string path, bool append)
-    {
-        FileStream stream;
-        try
-        {
-            stream = new FileStream(path, append ? FileMode.OpenOrCreate : FileMode.Create, FileAccess.ReadWrite,
-                FileShare.None, bufferSize: 0);
-        }
-        catch (IOException e) when (e is not FileNotFoundException and not DirectoryNotFoundException && File.Exists(path)
-            && IsSharingViolation(e))
-        {
-            throw new ExportFileInUseException(path, e);
-        }
-        if (stream.CanSeek) stream.Seek(0, SeekOrigin.End);
-        return new WholeRowFile(stream, path);
-    }
-
-    private static bool IsSharingViolation(IOException e) =>
-        (e.HResult & 0xFFFF) is 32 or 33 || e.Message.Contains("being used by another process", StringComparison.Ordinal);
+    public static WholeRowFile Open(string path, bool append) => new(ExclusiveWriteLock.Open(path, append), path);
 
     public string Path { get; }
 
