@@ -19,17 +19,17 @@ public sealed class ExportSafetyTests
 
         public FillingStream(int capacity) => this.capacity = capacity;
 
-        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+        public override void Write(ReadOnlySpan<byte> buffer) => Write(buffer.ToArray(), 0, buffer.Length);
 
-        public override void Write(ReadOnlySpan<byte> buffer)
+        public override void Write(byte[] buffer, int offset, int count)
         {
             int room = capacity - (int)Length;
-            if (buffer.Length <= room)
+            if (count <= room)
             {
-                base.Write(buffer);
+                base.Write(buffer, offset, count);
                 return;
             }
-            base.Write(buffer[..Math.Max(0, room)]);   // the part that fitted: a cut row
+            base.Write(buffer, offset, Math.Max(0, room));   // the part that fitted: a cut row
             throw new IOException("No space left on device");
         }
     }
