@@ -50,11 +50,23 @@ Describe 'Termination signals' {
         }
 
         function Test-Root { (& id -u) -eq '0' }
+
+        # Waits until the child process holds a packet socket (its live capture is open), however slowly it started.
+        function Wait-CaptureOpen([Diagnostics.Process] $Process) {
+            Wait-Until -Seconds 90 -What 'the child to open its capture' -Condition {
+                if ($Process.HasExited) { throw "the child exited early: $($child.Error.Result)" }
+                $inodes = @(Get-Content /proc/net/packet | Select-Object -Skip 1 | ForEach-Object { ($_ -split '\s+')[-1] })
+                $sockets = @(Get-ChildItem "/proc/$($Process.Id)/fd" -ErrorAction SilentlyContinue | ForEach-Object {
+                        if ("$($_.Target)" -match '^socket:\[(\d+)\]$') { $Matches[1] } })
+                @($sockets | Where-Object { $_ -in $inodes }).Count -gt 0
+            }
+            Start-Sleep -Milliseconds 500   # the filter is attached right after the socket opens
+        }
     }
 
     Context 'Get-NFFlow | Export-NFFlowCsv reading a pipe that stalls' {
         It '<Signal> leaves every emitted flow in the file as whole rows and exits promptly' -TestCases @(
-            @{ Signal = 'TERM' }, @{ Signal = 'HUP' }
+            @{ Signal = 'TERM'; ExitCode = 143 }, @{ Signal = 'HUP'; ExitCode = 129 }
         ) {
             $dir = Join-Path $TestDrive "fifo-$Signal"
             New-Item -ItemType Directory $dir | Out-Null
@@ -85,6 +97,7 @@ Describe 'Termination signals' {
 
             $emitted = @($child.Output.Result -split "`n" | Where-Object { $_.Trim() -match '^\d+$' })
             $child.Output.Result | Should -Not -Match 'not reached'
+            $child.Process.ExitCode | Should -Be $ExitCode -Because 'the process ends as the signal would have ended it'
             $rows = Get-WholeRows $csv
             $emitted.Count | Should -BeGreaterThan 0
             $rows.Count | Should -Be $emitted.Count -Because 'every flow that passed through Export-NFFlowCsv is in the file'
@@ -103,7 +116,7 @@ Describe 'Termination signals' {
                 "Export-NFFlowCsv -LiteralPath '$csv' -PassThru | ForEach-Object { [Console]::Out.WriteLine(`"flow `$(`$_.src_port)`") }")
             $flows = 12
             try {
-                Start-Sleep -Seconds 6   # pwsh starts, imports the module and opens the capture
+                Wait-CaptureOpen $child.Process
                 $target = [Net.IPEndPoint]::new([Net.IPAddress]::Loopback, $port)
                 for ($i = 0; $i -lt $flows; $i++) {
                     $client = [Net.Sockets.UdpClient]::new([Net.IPEndPoint]::new([Net.IPAddress]::Loopback, 0))
@@ -128,10 +141,10 @@ Describe 'Termination signals' {
         It 'warns when -SnapshotLength cuts every packet below its headers' {
             if (-not (Test-Root)) { Set-ItResult -Skipped -Because 'live capture needs root (CAP_NET_RAW); CI runs as root'; return }
             $port = Get-Random -Minimum 40000 -Maximum 50000
-            $child = Start-ChildPwsh -Command ("Start-NFCapture -Interface lo -BpfFilter 'udp and port $port' -SnapshotLength 20 -Duration 9 -NDissections 0 " +
+            $child = Start-ChildPwsh -Command ("Start-NFCapture -Interface lo -BpfFilter 'udp and port $port' -SnapshotLength 20 -Duration 4 -NDissections 0 " +
                 "-WarningVariable w -WarningAction SilentlyContinue | Out-Null; `$w | ForEach-Object { [Console]::Out.WriteLine(`"WARN `$_`") }")
             try {
-                Start-Sleep -Seconds 5
+                Wait-CaptureOpen $child.Process
                 $target = [Net.IPEndPoint]::new([Net.IPAddress]::Loopback, $port)
                 $client = [Net.Sockets.UdpClient]::new()
                 1..30 | ForEach-Object { $client.Send([byte[]](1..64), 64, $target) | Out-Null; Start-Sleep -Milliseconds 20 }
@@ -144,6 +157,29 @@ Describe 'Termination signals' {
             $warnings = @($child.Output.Result -split "`n" | Where-Object { $_ -like 'WARN *' })
             ($warnings -match 'SnapshotLength 20 cuts every packet') | Should -HaveCount 1 -Because 'the warning comes once per run'
             ($warnings -match 'too short to meter') | Should -HaveCount 1 -Because 'the totals come at the end'
+        }
+
+        It 'warns when the queue drops packets behind a slow plugin, once and with the totals at the end' {
+            if (-not (Test-Root)) { Set-ItResult -Skipped -Because 'live capture needs root (CAP_NET_RAW); CI runs as root'; return }
+            $port = Get-Random -Minimum 40000 -Maximum 50000
+            # The largest snapshot length gives the smallest queue; a plugin that sleeps on every packet falls behind.
+            $child = Start-ChildPwsh -Command ("Start-NFCapture -Interface lo -BpfFilter 'udp and port $port' -SnapshotLength 262144 -Duration 6 -NDissections 0 " +
+                "-Plugin @{ Name = 'Slow'; OnUpdate = { Start-Sleep -Milliseconds 5 } } -WarningVariable w -WarningAction SilentlyContinue | Out-Null; " +
+                "`$w | ForEach-Object { [Console]::Out.WriteLine(`"WARN `$_`") }")
+            try {
+                Wait-CaptureOpen $child.Process
+                $target = [Net.IPEndPoint]::new([Net.IPAddress]::Loopback, $port)
+                $client = [Net.Sockets.UdpClient]::new()
+                1..4000 | ForEach-Object { $client.Send([byte[]](1..64), 64, $target) | Out-Null }
+                $client.Dispose()
+                $child.Process.WaitForExit(60000) | Should -BeTrue
+            }
+            finally {
+                if (-not $child.Process.HasExited) { $child.Process.Kill($true) }
+            }
+            $warnings = @($child.Output.Result -split "`n" | Where-Object { $_ -like 'WARN *' })
+            ($warnings -match 'is dropping packets') | Should -HaveCount 1 -Because "the warning comes once per run (stderr: $($child.Error.Result))"
+            ($warnings -match 'ended having lost \d+ of \d+ packets') | Should -HaveCount 1
         }
     }
 }

@@ -54,10 +54,14 @@ internal static class TerminationSignals
 
     private static void Leave()
     {
+        bool last;
         lock (Sync)
         {
-            if (--active == 0) Idle.Set();
+            last = --active == 0;
+            if (last) Idle.Set();
         }
+        // After a signal the run is over: the process ends (OnSignal); the script must not go on meanwhile.
+        if (last && Requested) Thread.Sleep(Timeout.Infinite);
     }
 
     private static void OnSignal(PosixSignalContext context)
@@ -68,9 +72,12 @@ internal static class TerminationSignals
             Signal ??= context.Signal;
         }
         Signalled.Cancel();
-        // The runs end their input, their flows reach their files, the files close; then the usual action
-        // (ending the process) follows, since context.Cancel stays false.
+        // The runs end their input, their flows reach their files, the files close (the thread that releases
+        // the last lease then waits here for the end, so that no later statement of the script runs); then the
+        // process ends with the signal's usual exit code.
         Idle.Wait(MaxWait);
+        context.Cancel = true;
+        Environment.Exit(128 + (context.Signal == PosixSignal.SIGHUP ? 1 : 15));
     }
 
     private sealed class Lease : IDisposable
