@@ -100,6 +100,49 @@ public sealed class ExportSafetyTests
         Assert.Equal(4, reader.Length);
     }
 
+    [Fact]
+    public void WritingARowAllocatesNothing()
+    {
+        // The hot path of an export: the column-set check, the row (with a formula-escaped text cell) and its end.
+        var options = new FlowOptions { NDissections = 0, StatisticalAnalysis = true };
+        string sample = RepositoryPaths.NewSampleCapture();
+        var flows = new List<NFlow>();
+        using (var extractor = new NFStream.Engine.Flows.FlowExtractor(options))
+        {
+            using var source = NFStream.Engine.Capture.CaptureFile.Open(sample);
+            while (extractor.Pump(source, 1000)) { }
+            extractor.Finish();
+            while (extractor.TryTakeFlow(out var flow)) flows.Add(flow);
+        }
+        var layout = ExportLayout.Of(flows[0]);
+        // The same rows through the plain CSV writer: what the engine's values cost, not the safety around them.
+        var plain = new CsvFlowWriter(new StreamWriter(Stream.Null), layout);
+        long baseline = Allocated(() =>
+        {
+            foreach (var flow in flows) plain.Write(flow);
+        });
+        using var file = new WholeRowFile(Stream.Null, "null.csv", autoFlush: false);
+        var csv = new CsvFlowWriter(file.Text, layout);
+        long safe = Allocated(() =>
+        {
+            foreach (var flow in flows)
+            {
+                Assert.Null(layout.Check(flow));
+                csv.Write(flow);
+                file.EndRow();
+            }
+        });
+        Assert.True(safe - baseline < 1024, $"{safe - baseline} bytes more than the plain writer's {baseline} for {20 * flows.Count} rows");
+    }
+
+    private static long Allocated(Action writeAll)
+    {
+        for (int i = 0; i < 50; i++) writeAll();   // warm up: buffers grow to their size
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 20; i++) writeAll();
+        return GC.GetAllocatedBytesForCurrentThread() - before;
+    }
+
     [Theory]
     [InlineData("=HYPERLINK(\"x\")", true)]
     [InlineData("+cmd|' /C calc'!A0", true)]
