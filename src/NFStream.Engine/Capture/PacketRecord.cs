@@ -7,8 +7,8 @@ namespace NFStream.Engine.Capture;
 public readonly ref struct PacketRecord
 {
     /// <summary>
-    /// The largest wire length a file record may claim (libpcap's MAXIMUM_SNAPLEN); a larger one (0xFFFFFFFF in a
-    /// crafted file) is clamped to the captured length by the readers, counted in <see cref="IWireLengthRepairs"/>.
+    /// The largest wire length a file record may plausibly claim (libpcap's MAXIMUM_SNAPLEN); a larger one
+    /// (0xFFFFFFFF in a crafted file) is flagged by the readers, counted in <see cref="IWireLengthRepairs"/>.
     /// </summary>
     public const uint MaxWireLength = 262144;
 

@@ -12,12 +12,14 @@ internal sealed class PcapFileReader : IPacketSource, IHasLinkType, IWireLengthR
 
     public long FirstClampedOffset => firstClampedOffset;
 
-    /// <summary>A wire length over <see cref="PacketRecord.MaxWireLength"/> becomes the captured length (counted).</summary>
+    /// <summary>
+    /// Counts (flags) a wire length over <see cref="PacketRecord.MaxWireLength"/>; the value is kept, since NFStream
+    /// counts it (truncated to 16 bits) and the corpus conformance pins that.
+    /// </summary>
     private uint CheckWireLength(uint len, uint caplen, long offset)
     {
-        if (len <= PacketRecord.MaxWireLength) return len;
-        if (wireLengthsClamped++ == 0) firstClampedOffset = offset;
-        return caplen;
+        if (len > PacketRecord.MaxWireLength && len > caplen && wireLengthsClamped++ == 0) firstClampedOffset = offset;
+        return len;
     }
 
     internal const uint MagicMicro = 0xa1b2c3d4, MagicNano = 0xa1b23c4d;

@@ -118,7 +118,8 @@ public sealed class GetNFFlowCommand : FlowCommandBase
                 WriteError(Errors.UnsupportedLinkType(file, typed.LinkType));
             if (source is IWireLengthRepairs { WireLengthsClamped: > 0 } repaired)
                 WriteWarning($"{file}: {repaired.WireLengthsClamped} records claimed a wire length over {PacketRecord.MaxWireLength} bytes " +
-                    $"(the first at byte offset {repaired.FirstClampedOffset}); their wire length was clamped to the captured length, so byte counts are not inflated.");
+                    $"(the first at byte offset {repaired.FirstClampedOffset}): a crafted or damaged file. The byte counts of their flows include " +
+                    "the claimed lengths as NFStream counts them (truncated to 16 bits) and are unreliable.");
             return more;
         }
     }

@@ -81,7 +81,7 @@ public sealed class StartNFCaptureCommand : FlowCommandBase
 
     protected override void ProcessRecord()
     {
-        if (Cancellation.IsCancellationRequested) return;
+        if (Cancellation.IsCancellationRequested || MaxFlowsReached || TerminationSignals.Requested) return;
         using var extractor = CreateExtractor(options!, filterPackets: false);
         LiveCapture capture;
         try
