@@ -6,6 +6,12 @@ namespace NFStream.Engine.Capture;
 /// </summary>
 public readonly ref struct PacketRecord
 {
+    /// <summary>
+    /// The largest wire length a file record may plausibly claim (libpcap's MAXIMUM_SNAPLEN); a larger one
+    /// (0xFFFFFFFF in a crafted file) is flagged by the readers, counted in <see cref="IWireLengthRepairs"/>.
+    /// </summary>
+    public const uint MaxWireLength = 262144;
+
     public PacketRecord(ReadOnlySpan<byte> data, uint wireLength, ulong timeMs, int linkType, long offset)
     {
         Data = data;

@@ -4,8 +4,24 @@ using System.Runtime.CompilerServices;
 namespace NFStream.Engine.Capture;
 
 /// <summary>Classic libpcap files: either byte order, microsecond or nanosecond timestamps.</summary>
-internal sealed class PcapFileReader : IPacketSource, IHasLinkType
+internal sealed class PcapFileReader : IPacketSource, IHasLinkType, IWireLengthRepairs
 {
+    private long wireLengthsClamped, firstClampedOffset = -1;
+
+    public long WireLengthsClamped => wireLengthsClamped;
+
+    public long FirstClampedOffset => firstClampedOffset;
+
+    /// <summary>
+    /// Counts (flags) a wire length over <see cref="PacketRecord.MaxWireLength"/>; the value is kept, since NFStream
+    /// counts it (truncated to 16 bits) and the corpus conformance pins that.
+    /// </summary>
+    private uint CheckWireLength(uint len, uint caplen, long offset)
+    {
+        if (len > PacketRecord.MaxWireLength && len > caplen && wireLengthsClamped++ == 0) firstClampedOffset = offset;
+        return len;
+    }
+
     internal const uint MagicMicro = 0xa1b2c3d4, MagicNano = 0xa1b23c4d;
     /// <summary>libpcap refuses records larger than this (MAXIMUM_SNAPLEN).</summary>
     internal const int MaxRecordLength = 262144;
@@ -67,7 +83,7 @@ internal sealed class PcapFileReader : IPacketSource, IHasLinkType
         // second outside 0..999999 (seen in fuzzed files) therefore moves the time backwards or forwards.
         long micros = nano ? (int)frac / 1000 : (int)frac;
         ulong timeMs = unchecked((ulong)(long)(int)sec * 1000 + (ulong)(micros / 1000));
-        packet = new PacketRecord(window.Peek(16 + (int)caplen).Slice(16), len, timeMs, linkType, offset);
+        packet = new PacketRecord(window.Peek(16 + (int)caplen).Slice(16), CheckWireLength(len, caplen, offset), timeMs, linkType, offset);
         window.Advance(16 + (int)caplen);
         return true;
     }

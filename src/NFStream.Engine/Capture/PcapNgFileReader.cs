@@ -8,8 +8,24 @@ namespace NFStream.Engine.Capture;
 /// types, if_tsresol and if_tsoffset, enhanced, simple and obsolete packet blocks; every other block is skipped.
 /// Timestamps are reduced to microseconds the way libpcap does, then truncated to milliseconds.
 /// </summary>
-internal sealed class PcapNgFileReader : IPacketSource, IHasLinkType
+internal sealed class PcapNgFileReader : IPacketSource, IHasLinkType, IWireLengthRepairs
 {
+    private long wireLengthsClamped, firstClampedOffset = -1;
+
+    public long WireLengthsClamped => wireLengthsClamped;
+
+    public long FirstClampedOffset => firstClampedOffset;
+
+    /// <summary>
+    /// Counts (flags) a wire length over <see cref="PacketRecord.MaxWireLength"/>; the value is kept, since NFStream
+    /// counts it (truncated to 16 bits) and the corpus conformance pins that.
+    /// </summary>
+    private uint CheckWireLength(uint len, uint caplen, long offset)
+    {
+        if (len > PacketRecord.MaxWireLength && len > caplen && wireLengthsClamped++ == 0) firstClampedOffset = offset;
+        return len;
+    }
+
     internal const uint SectionHeaderType = 0x0A0D0D0A;
     private const uint ByteOrderMagic = 0x1A2B3C4D;
     private const uint InterfaceDescriptionType = 1, ObsoletePacketType = 2, SimplePacketType = 3,
@@ -112,7 +128,7 @@ internal sealed class PcapNgFileReader : IPacketSource, IHasLinkType
                     uint len = R32(body, 0);
                     uint caplen = Math.Min(len, (uint)body.Length - 4);
                     if (iface.SnapLength != 0) caplen = Math.Min(caplen, iface.SnapLength);
-                    packet = new PacketRecord(body.Slice(4, (int)caplen), len, 0, iface.LinkType, offset);
+                    packet = new PacketRecord(body.Slice(4, (int)caplen), CheckWireLength(len, caplen, offset), 0, iface.LinkType, offset);
                     window.Advance((int)total);
                     return true;
                 }
@@ -134,7 +150,7 @@ internal sealed class PcapNgFileReader : IPacketSource, IHasLinkType
         if (caplen > body.Length - 20) throw Corrupt(offset, $"{name} claims {caplen} captured bytes but holds {body.Length - 20}");
         var iface = InterfaceFor(ifId, offset);
         ulong ts = (ulong)R32(body, 4) << 32 | R32(body, 8);
-        return new PacketRecord(body.Slice(20, (int)caplen), len, ToMs(ts, iface), iface.LinkType, offset);
+        return new PacketRecord(body.Slice(20, (int)caplen), CheckWireLength(len, caplen, offset), ToMs(ts, iface), iface.LinkType, offset);
     }
 
     private Interface InterfaceFor(uint id, long offset) => id < interfaces.Count

@@ -6,7 +6,10 @@ namespace NFStream.Engine.Export;
 /// <summary>
 /// Writes flows as NFStream's CSV: the same header and column order, integers as digits, floats as Python's
 /// repr, lists as "[0, 1, -1]". Text is quoted per RFC 4180 (embedded quotes doubled) where NFStream writes
-/// backslash escapes, so that any CSV reader, Import-Csv included, reads the file back.
+/// backslash escapes, so that any CSV reader, Import-Csv included, reads the file back. Header names are quoted
+/// like any field. Text cells (from the network or from plugins) that would start a spreadsheet formula are
+/// prefixed with a single quote unless <c>escapeFormulas</c> is false (<see cref="FormulaInjection"/>); numbers
+/// are never touched.
 /// </summary>
 public sealed class CsvFlowWriter
 {
@@ -16,12 +19,20 @@ public sealed class CsvFlowWriter
     private readonly FlowAnonymizer? anonymizer;
     private readonly bool[] anonymized;
     private readonly char[] scratch = new char[64];
+    private readonly bool escapeFormulas;
 
     /// <param name="udpsNames">Plugin value names (written as udps.NAME columns after the others).</param>
+    /// <summary>A writer for the columns of an <see cref="ExportLayout"/>.</summary>
+    public CsvFlowWriter(TextWriter writer, ExportLayout layout, FlowAnonymizer? anonymizer = null, bool escapeFormulas = true)
+        : this(writer, layout.Columns, layout.UserValueNames, anonymizer, escapeFormulas)
+    {
+    }
+
     public CsvFlowWriter(TextWriter writer, IReadOnlyList<FlowColumn> columns, IReadOnlyList<string>? udpsNames = null,
-        FlowAnonymizer? anonymizer = null)
+        FlowAnonymizer? anonymizer = null, bool escapeFormulas = true)
     {
         this.writer = writer;
+        this.escapeFormulas = escapeFormulas;
         this.columns = columns;
         this.udpsNames = udpsNames ?? Array.Empty<string>();
         this.anonymizer = anonymizer;
@@ -38,7 +49,13 @@ public sealed class CsvFlowWriter
 
     public void WriteHeader()
     {
-        writer.Write(string.Join(",", HeaderNames));
+        var line = new System.Text.StringBuilder();
+        foreach (var name in HeaderNames)
+        {
+            if (line.Length > 0) line.Append(',');
+            ExportLayout.AppendField(line, name);
+        }
+        writer.Write(line.ToString());
         writer.Write('\n');
     }
 
@@ -58,7 +75,7 @@ public sealed class CsvFlowWriter
                 case ColumnKind.Int: WriteInt(c.Int!(flow)); break;
                 case ColumnKind.UInt: WriteUInt(c.UInt!(flow)); break;
                 case ColumnKind.Double: WriteDouble(c.Double!(flow)); break;
-                case ColumnKind.String: WriteQuoted(c.String!(flow)); break;
+                case ColumnKind.String: WriteText(c.String!(flow)); break;
                 case ColumnKind.IntList: WriteQuoted(ListText(c.IntList!(flow))); break;
                 case ColumnKind.LongList: WriteQuoted(ListText(c.LongList!(flow))); break;
             }
@@ -92,6 +109,26 @@ public sealed class CsvFlowWriter
         writer.Write(scratch, 0, n);
     }
 
+    /// <summary>A text cell, quoted, with a formula-starting first character defused (see <see cref="FormulaInjection"/>).</summary>
+    private void WriteText(string s)
+    {
+        if (escapeFormulas && FormulaInjection.IsRisky(s))
+        {
+            writer.Write('"');
+            writer.Write(FormulaInjection.Prefix);
+            WriteQuotedBody(s);
+            writer.Write('"');
+            return;
+        }
+        WriteQuoted(s);
+    }
+
+    private void WriteQuotedBody(string s)
+    {
+        if (s.Contains('"')) writer.Write(s.Replace("\"", "\"\""));
+        else writer.Write(s);
+    }
+
     private void WriteQuoted(string s)
     {
         writer.Write('"');
@@ -112,7 +149,7 @@ public sealed class CsvFlowWriter
             case sbyte or byte or short or ushort or int or uint or long or ulong or decimal:
                 writer.Write(Convert.ToString(value, CultureInfo.InvariantCulture));
                 break;
-            default: WriteQuoted(PythonText(value)); break;
+            default: WriteText(PythonText(value)); break;
         }
     }
 

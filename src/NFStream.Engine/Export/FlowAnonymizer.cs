@@ -23,6 +23,14 @@ public sealed class FlowAnonymizer
 
     public IReadOnlyCollection<string> Columns => columns;
 
+    /// <summary>
+    /// The names that are neither an NFStream column nor a plugin value (udps.NAME): an exporter refuses them
+    /// before it creates its file, since anonymizing nothing would write the real values.
+    /// </summary>
+    public static IReadOnlyList<string> UnknownColumns(IEnumerable<string> names) => names
+        .Where(n => !FlowColumns.TryGet(n, out _) && !(n.StartsWith("udps.", StringComparison.OrdinalIgnoreCase) && n.Length > 5))
+        .ToArray();
+
     public bool Covers(string column) => columns.Contains(column);
 
     public string Hash(string text) => Blake2b.ComputeHashHex(key, Encoding.UTF8.GetBytes(text));

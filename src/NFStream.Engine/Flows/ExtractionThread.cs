@@ -189,13 +189,26 @@ public sealed class ExtractionThread : IDisposable
         available.Release();
     }
 
-    /// <summary>Stops the thread (it ends after the current batch of packets) and waits for it.</summary>
+    /// <summary>
+    /// True when <see cref="Dispose"/> could not stop the thread: it is blocked reading the source (a pipe whose
+    /// writer stalls). It is left behind, still owning the extractor, which the caller must then not dispose.
+    /// </summary>
+    public bool Abandoned { get; private set; }
+
+    /// <summary>How long <see cref="Dispose"/> waits for the thread before leaving it behind.</summary>
+    public static readonly TimeSpan StopWait = TimeSpan.FromSeconds(2);
+
+    /// <summary>Stops the thread (it ends after the current batch of packets) and waits for it (see <see cref="Abandoned"/>).</summary>
     public void Dispose()
     {
         if (disposed) return;
         disposed = true;
         stop.Cancel();
-        thread.Join();
+        if (!thread.Join(StopWait))
+        {
+            Abandoned = true;
+            return;
+        }
         stop.Dispose();
         available.Dispose();
         space.Dispose();

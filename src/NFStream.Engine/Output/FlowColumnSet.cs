@@ -17,6 +17,9 @@ public enum FlowColumnSet
 
 public static class FlowColumnSetExtensions
 {
+    /// <summary>The columns of flows metered with the default options.</summary>
+    public static FlowColumnSet Default => For(new FlowOptions());
+
     internal static FlowColumnSet For(FlowOptions o) =>
         (o.DecodeTunnels ? FlowColumnSet.Tunnel : 0)
         | (o.StatisticalAnalysis ? FlowColumnSet.Statistics : 0)

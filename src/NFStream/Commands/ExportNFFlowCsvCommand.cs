@@ -1,5 +1,4 @@
 using System.Management.Automation;
-using System.Text;
 using NFStream.Engine;
 using NFStream.Engine.Export;
 using NFStream.Completion;
@@ -10,10 +9,9 @@ namespace NFStream.Commands;
 /// <summary>The Export-NFFlowCsv cmdlet. Its help, the only copy, is en-US/cmdlets/Export-NFFlowCsv.md.</summary>
 [Cmdlet(VerbsData.Export, "NFFlowCsv", DefaultParameterSetName = PathSet, SupportsShouldProcess = true)]
 [OutputType(typeof(NFlow))]
-public sealed class ExportNFFlowCsvCommand : PSCmdlet
+public sealed class ExportNFFlowCsvCommand : PSCmdlet, IDisposable
 {
     private const string PathSet = "Path", LiteralPathSet = "LiteralPath";
-    private static readonly UTF8Encoding Utf8NoBom = new(false);
 
     [Parameter(Mandatory = true, ValueFromPipeline = true)]
     [ValidateNotNull]
@@ -58,12 +56,21 @@ public sealed class ExportNFFlowCsvCommand : PSCmdlet
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
+    /// <summary>
+    /// Write text cells as they came. By default a text cell (host name, user agent, content type, a plugin's
+    /// text) that starts with =, +, -, @, a tab or a carriage return gets a single quote in front, so that a
+    /// spreadsheet does not run it as a formula (CSV injection); numbers are never changed.
+    /// </summary>
+    [Parameter]
+    public SwitchParameter NoFormulaEscape { get; set; }
+
+    // Held from construction to disposal: SIGTERM/SIGHUP wait until this file is closed (TerminationSignals).
+    private readonly IDisposable signalLease = TerminationSignals.Enter();
     private string basePath = "";
     private FlowAnonymizer? anonymizer;
-    private StreamWriter? writer;
+    private WholeRowFile? file;
     private CsvFlowWriter? csv;
-    private IReadOnlyList<FlowColumn>? columns;
-    private IReadOnlyList<string>? udpsNames;
+    private ExportLayout? layout;
     private long flowsInFile, fileIndex, totalFlows;
     private bool declined;
 
@@ -73,17 +80,16 @@ public sealed class ExportNFFlowCsvCommand : PSCmdlet
             ParameterSetName == LiteralPathSet);
         if (AnonymizeColumn is not null)
         {
-            foreach (var name in AnonymizeColumn)
-            {
-                if (!FlowColumns.TryGet(name, out _) && !name.StartsWith("udps.", StringComparison.OrdinalIgnoreCase))
-                    WriteWarning($"Column '{name}' is not an NFStream column and will not be anonymized.");
-            }
+            var unknown = FlowAnonymizer.UnknownColumns(AnonymizeColumn);
+            if (unknown.Count > 0) ThrowTerminatingError(Errors.UnknownColumn(unknown));
             anonymizer = new FlowAnonymizer(AnonymizeColumn, AnonymizationKey);
         }
         else if (AnonymizationKey is not null)
         {
             WriteWarning("-AnonymizationKey has no effect without -AnonymizeColumn.");
         }
+        if (FlowsPerFile > 0 && NoClobber && !Append && FirstExistingChunk() is { } existing)
+            ThrowTerminatingError(Errors.FileExists(existing, "-NoClobber was given; nothing was written."));
     }
 
     protected override void ProcessRecord()
@@ -91,16 +97,22 @@ public sealed class ExportNFFlowCsvCommand : PSCmdlet
         var flow = InputObject!;
         if (PassThru) WriteObject(flow);
         if (declined) return;
-        if (columns is null)
-        {
-            columns = FlowColumns.For(flow.Columns);
-            udpsNames = flow.HasUserValues ? flow.udps.Keys.Cast<object>().Select(k => k.ToString()!).ToArray() : Array.Empty<string>();
-        }
-        if (writer is null || FlowsPerFile > 0 && flowsInFile >= FlowsPerFile)
+        if (layout is null) layout = ExportLayout.Of(flow);
+        else if (layout.Check(flow) is { } problem) ThrowTerminatingError(Errors.ColumnSetMismatch(file?.Path ?? basePath, problem));
+        if (file is null || FlowsPerFile > 0 && flowsInFile >= FlowsPerFile)
         {
             if (!OpenNextFile()) return;
         }
-        csv!.Write(flow);
+        try
+        {
+            csv!.Write(flow);
+            file!.EndRow();
+        }
+        catch (ExportWriteException e)
+        {
+            file!.FailureReported();
+            ThrowTerminatingError(Errors.ExportWriteFailed(e.Path, e));
+        }
         flowsInFile++;
         totalFlows++;
     }
@@ -111,15 +123,30 @@ public sealed class ExportNFFlowCsvCommand : PSCmdlet
         {
             // NFStream writes no file for zero flows; we write the header of the default column set so that a
             // scheduled job always leaves a well-formed file behind.
-            columns = FlowColumns.For(new FlowOptions().Columns);
-            udpsNames = Array.Empty<string>();
+            layout = ExportLayout.Of(FlowColumnSetExtensions.Default);
             OpenNextFile();
         }
         CloseFile();
         WriteVerbose($"Wrote {totalFlows} flows to {(fileIndex > 1 ? $"{fileIndex} files" : basePath)}.");
     }
 
-    protected override void StopProcessing() => CloseFile();
+    /// <summary>
+    /// Ctrl+C, an upstream terminating error, or the end: the rows written so far reach the file and it is closed
+    /// (PowerShell disposes every command of a pipeline, however it ended). A row cut by the stop is dropped.
+    /// </summary>
+    public void Dispose()
+    {
+        try
+        {
+            file?.Dispose();
+        }
+        catch (ExportWriteException)
+        {
+            // The pipeline has ended: nothing can take the error any more (it was reported when it happened).
+        }
+        file = null;
+        signalLease.Dispose();
+    }
 
     private bool OpenNextFile()
     {
@@ -144,25 +171,79 @@ public sealed class ExportNFFlowCsvCommand : PSCmdlet
                 var attributes = File.GetAttributes(path);
                 if ((attributes & FileAttributes.ReadOnly) != 0) File.SetAttributes(path, attributes & ~FileAttributes.ReadOnly);
             }
-            bool writeHeader = !(Append && exists && new FileInfo(path).Length > 0);
-            var stream = new FileStream(path, Append ? FileMode.Append : FileMode.Create, FileAccess.Write, FileShare.Read, 1 << 16);
-            writer = new StreamWriter(stream, Utf8NoBom, 1 << 16) { NewLine = "\n" };
-            csv = new CsvFlowWriter(writer, columns!, udpsNames, anonymizer);
-            if (writeHeader) csv.WriteHeader();
-            return true;
+            file = WholeRowFile.Open(path, Append);
+        }
+        catch (ExportFileInUseException e)
+        {
+            ThrowTerminatingError(Errors.ExportFileInUse(e));
+            return false;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             ThrowTerminatingError(Errors.CsvOpenFailed(path, e));
             return false;
         }
+        csv = new CsvFlowWriter(file.Text, layout!, anonymizer, escapeFormulas: !NoFormulaEscape);
+        if (file.LengthOnOpen > 0)
+        {
+            // Appending: the file's header fixes its columns; rows of another set would be misaligned.
+            string start = file.ReadStart(1 << 16);
+            string? problem = ExportLayout.ParseHeader(start) is { } existing
+                ? layout!.CheckHeader(existing)
+                : "the file has no complete header line";
+            if (problem is null && !file.EndsWithLineEnd())
+                problem = "the file ends with a partial row (a run that was cut off?); repair it before appending";
+            if (problem is not null)
+            {
+                CloseFile();
+                ThrowTerminatingError(Errors.ColumnSetMismatch(path, problem));
+            }
+        }
+        else
+        {
+            csv.WriteHeader();
+            file.EndRow();
+        }
+        return true;
     }
 
     private void CloseFile()
     {
-        writer?.Dispose();
-        writer = null;
+        var closing = file;
+        file = null;
         csv = null;
+        try
+        {
+            closing?.Dispose();
+        }
+        catch (ExportWriteException e)
+        {
+            ThrowTerminatingError(Errors.ExportWriteFailed(e.Path, e));
+        }
+    }
+
+    /// <summary>With -FlowsPerFile -NoClobber, the first chunk file that already exists (checked before writing any).</summary>
+    private string? FirstExistingChunk()
+    {
+        if (RotateFiles > 0)
+        {
+            for (int i = 0; i < RotateFiles; i++)
+            {
+                string chunk = ChunkPath(basePath, i);
+                if (File.Exists(chunk)) return chunk;
+            }
+            return null;
+        }
+        string dir = System.IO.Path.GetDirectoryName(basePath) ?? ".";
+        string name = System.IO.Path.GetFileNameWithoutExtension(basePath), ext = System.IO.Path.GetExtension(basePath);
+        if (!Directory.Exists(dir)) return null;
+        foreach (var candidate in Directory.EnumerateFiles(dir, name + ".*" + ext))
+        {
+            string middle = System.IO.Path.GetFileName(candidate);
+            middle = middle.Substring(name.Length + 1, middle.Length - name.Length - 1 - ext.Length);
+            if (middle.Length > 0 && middle.All(char.IsAsciiDigit)) return candidate;
+        }
+        return null;
     }
 
     /// <summary>flows.csv → flows.0.csv, flows.1.csv, ... (NFStream replaces every "csv" in the path; we don't).</summary>

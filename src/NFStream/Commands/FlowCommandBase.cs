@@ -19,6 +19,10 @@ public abstract class FlowCommandBase : PSCmdlet, IDisposable
     protected const int PacketsPerBatch = 4096;
     private const long MaxTimeoutSeconds = 18446744073709551; // NFStream: seconds * 1000 must fit in uint64
     private readonly CancellationTokenSource stopping = new();
+    // SIGTERM/SIGHUP end the run like Ctrl+C and wait for it to end (TerminationSignals); held until Dispose.
+    private readonly IDisposable signalLease = TerminationSignals.Enter();
+    private CancellationTokenSource? cancellation;
+    private long flowsWritten;
     /// <summary>How often a long read reports progress (PowerShell drops progress written much more often).</summary>
     private const int ProgressIntervalMs = 250;
     private readonly Stopwatch progressClock = Stopwatch.StartNew();
@@ -77,7 +81,23 @@ public abstract class FlowCommandBase : PSCmdlet, IDisposable
 
     private readonly List<CaptureStatistics> statistics = new();
 
-    protected CancellationToken Cancellation => stopping.Token;
+    /// <summary>
+    /// Cancelled when the pipeline stops, and (unless <see cref="InputEndsOnSignal"/> is false) on SIGTERM/SIGHUP.
+    /// </summary>
+    protected CancellationToken Cancellation => (cancellation ??= InputEndsOnSignal
+        ? CancellationTokenSource.CreateLinkedTokenSource(stopping.Token, TerminationSignals.Token) : stopping).Token;
+
+    /// <summary>
+    /// True when SIGTERM/SIGHUP simply stop reading input (files); a live capture says false and ends its capture
+    /// itself, so that its open flows are flushed as with Ctrl+C.
+    /// </summary>
+    protected virtual bool InputEndsOnSignal => true;
+
+    /// <summary>True once -MaxFlows flows were written by this call (across all its files).</summary>
+    protected bool MaxFlowsReached => MaxFlows > 0 && flowsWritten >= MaxFlows;
+
+    /// <summary>True when a reader thread could not be stopped (blocked reading a stalled pipe); its extractor must not be disposed.</summary>
+    protected bool ReaderAbandoned { get; private set; }
 
     protected FlowOptions BuildOptions()
     {
@@ -132,7 +152,8 @@ public abstract class FlowCommandBase : PSCmdlet, IDisposable
             WriteVerbose("Plugins run on the pipeline thread: metering with one meter.");
         try
         {
-            return FlowExtractor.Create(options, filter, Plugin, MaxFlows);
+            // -MaxFlows counts across every file of the call: each extractor gets what is left.
+            return FlowExtractor.Create(options, filter, Plugin, MaxFlows > 0 ? Math.Max(1, MaxFlows - flowsWritten) : 0);
         }
         catch (Engine.Dpi.DpiUnavailableException e)
         {
@@ -182,7 +203,8 @@ public abstract class FlowCommandBase : PSCmdlet, IDisposable
     /// </summary>
     private bool MeterSourceOnReaderThread(FlowExtractor extractor, IPacketSource source, ProgressRecord? progress)
     {
-        using var loop = new ExtractionThread(extractor, source, PacketsPerBatch);
+        var loop = new ExtractionThread(extractor, source, PacketsPerBatch);
+        using var abandon = new AbandonCheck(this, loop);
         return WriteLoopFlows(loop, progress);
     }
 
@@ -203,7 +225,7 @@ public abstract class FlowCommandBase : PSCmdlet, IDisposable
             ExtractionStep step;
             while ((step = loop.Take(out var flow, wait, Cancellation)) != ExtractionStep.Done)
             {
-                if (step == ExtractionStep.Flow) WriteObject(flow);
+                if (step == ExtractionStep.Flow) WriteFlow(flow);
                 if (progress is not null) ReportProgress(progress, loop.Source);
                 onWait?.Invoke();
             }
@@ -257,7 +279,9 @@ public abstract class FlowCommandBase : PSCmdlet, IDisposable
     {
         ReleaseRuns();
         CleanupPlugins(canReport: false);
+        if (cancellation is not null && cancellation != stopping) cancellation.Dispose();
         stopping.Dispose();
+        signalLease.Dispose();
         GC.SuppressFinalize(this);
     }
 
@@ -293,7 +317,32 @@ public abstract class FlowCommandBase : PSCmdlet, IDisposable
 
     protected void WriteFlows(FlowExtractor extractor)
     {
-        while (extractor.TryTakeFlow(out var flow)) WriteObject(flow);
+        while (extractor.TryTakeFlow(out var flow)) WriteFlow(flow);
+    }
+
+    private void WriteFlow(NFlow flow)
+    {
+        flowsWritten++;
+        WriteObject(flow);
+    }
+
+    /// <summary>Disposes a reader thread; one blocked on a stalled pipe is left behind (with its extractor).</summary>
+    private readonly struct AbandonCheck : IDisposable
+    {
+        private readonly FlowCommandBase command;
+        private readonly ExtractionThread reader;
+
+        public AbandonCheck(FlowCommandBase command, ExtractionThread reader)
+        {
+            this.command = command;
+            this.reader = reader;
+        }
+
+        public void Dispose()
+        {
+            reader.Dispose();
+            if (reader.Abandoned) command.ReaderAbandoned = true;
+        }
     }
 
     private void ReportProgress(ProgressRecord progress, IPacketSource source)

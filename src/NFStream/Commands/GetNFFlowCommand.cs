@@ -61,10 +61,17 @@ public sealed class GetNFFlowCommand : FlowCommandBase
         }
         foreach (var file in files)
         {
-            if (Cancellation.IsCancellationRequested) return;
-            using var extractor = CreateExtractor(PlanMeters(options!, FileLength(file)));
-            ReadFile(extractor, file);
-            FinishCapture(extractor, file);
+            if (Cancellation.IsCancellationRequested || MaxFlowsReached) return;
+            var extractor = CreateExtractor(PlanMeters(options!, FileLength(file)));
+            try
+            {
+                ReadFile(extractor, file);
+                FinishCapture(extractor, file);
+            }
+            finally
+            {
+                if (!ReaderAbandoned) extractor.Dispose();
+            }
         }
     }
 
@@ -173,12 +180,19 @@ public sealed class GetNFFlowCommand : FlowCommandBase
     private void EndContinuousCapture()
     {
         if (!Continuous || continuousFiles.Count == 0) return;
-        using var extractor = CreateExtractor(PlanMeters(options!, continuousFiles.Sum(FileLength)));
-        foreach (var file in continuousFiles)
+        var extractor = CreateExtractor(PlanMeters(options!, continuousFiles.Sum(FileLength)));
+        try
         {
-            if (!ReadFile(extractor, file)) break;
+            foreach (var file in continuousFiles)
+            {
+                if (!ReadFile(extractor, file)) break;
+            }
+            FinishCapture(extractor, string.Join(", ", continuousFiles.Select(System.IO.Path.GetFileName)));
         }
-        FinishCapture(extractor, string.Join(", ", continuousFiles.Select(System.IO.Path.GetFileName)));
+        finally
+        {
+            if (!ReaderAbandoned) extractor.Dispose();
+        }
     }
 
     /// <summary>Opens a capture file; null, with the ErrorRecord to write, when it can't be opened.</summary>
@@ -208,6 +222,10 @@ public sealed class GetNFFlowCommand : FlowCommandBase
         if (extractor.Statistics.Ignored(Engine.Decoding.IgnoreReason.UnsupportedLinkType) > before
             && source is IHasLinkType typed)
             WriteError(Errors.UnsupportedLinkType(file, typed.LinkType));
+        if (source is IWireLengthRepairs { WireLengthsClamped: > 0 } repaired)
+            WriteWarning($"{file}: {repaired.WireLengthsClamped} records claimed a wire length over {PacketRecord.MaxWireLength} bytes " +
+                $"(the first at byte offset {repaired.FirstClampedOffset}): a crafted or damaged file. The byte counts of their flows include " +
+                "the claimed lengths as NFStream counts them (truncated to 16 bits) and are unreliable.");
     }
 
     /// <returns>False when the run is over (stopped or -MaxFlows reached).</returns>

@@ -54,7 +54,7 @@ public sealed class StartNFCaptureCommand : FlowCommandBase
 
     protected override void ProcessRecord()
     {
-        if (Cancellation.IsCancellationRequested) return;
+        if (Cancellation.IsCancellationRequested || MaxFlowsReached || TerminationSignals.Requested) return;
         using var extractor = CreateExtractor(PlanMeters(options!, inputBytes: -1), filterPackets: false);
         LiveCapture capture;
         try
@@ -85,11 +85,50 @@ public sealed class StartNFCaptureCommand : FlowCommandBase
             capture.Stop();
             extractor.Statistics.Live = capture.Counters;
             FinishCapture(extractor, capture.Name);
+            WarnOfLossTotals(capture, extractor);
             if (capture.Error is { } error) WriteError(Errors.LiveCaptureFailed(error));
         }
     }
 
     protected override void EndProcessing() => CleanupPlugins();
+
+    /// <summary>SIGTERM/SIGHUP stop the capture like Ctrl+C at the console (see <see cref="Capture"/>), so its open flows are flushed.</summary>
+    protected override bool InputEndsOnSignal => false;
+
+    private bool lossWarned, snapWarned;
+
+    /// <summary>
+    /// Warns once per run when packets are lost: dropped by the kernel, the interface or the queue to this thread
+    /// (a slow plugin or pipeline), or cut by -SnapshotLength below their headers so that none can be metered.
+    /// </summary>
+    private void WarnOfLoss(LiveCapture capture, FlowExtractor extractor)
+    {
+        if (!lossWarned && capture.Counters is { PacketsDropped: > 0 } counters)
+        {
+            lossWarned = true;
+            WriteWarning($"The capture on {capture.Name} is dropping packets ({counters}); the flows miss them. " +
+                "Raise -BufferSize, lighten the plugins or the pipeline, or narrow -BpfFilter. The totals follow at the end.");
+        }
+        var stats = extractor.Statistics;
+        if (!snapWarned && stats.PacketsRead >= 8 && stats.PacketsMetered == 0 && stats.Ignored(Engine.Decoding.IgnoreReason.Truncated) == stats.PacketsRead)
+        {
+            snapWarned = true;
+            WriteWarning($"-SnapshotLength {SnapshotLength} cuts every packet on {capture.Name} below its headers: none of " +
+                $"the {stats.PacketsRead} packets so far could be metered. Use a larger -SnapshotLength (the default is {LiveCaptureOptions.DefaultSnapshotLength}).");
+        }
+    }
+
+    /// <summary>At the end of a run that lost packets: the totals.</summary>
+    private void WarnOfLossTotals(LiveCapture capture, FlowExtractor extractor)
+    {
+        var counters = capture.Counters;
+        var stats = extractor.Statistics;
+        if (counters.PacketsDropped > 0)
+            WriteWarning($"Capture on {capture.Name} ended having lost {counters.PacketsDropped} of {counters.PacketsReceived + counters.DroppedByKernel + counters.DroppedByInterface} packets ({counters}).");
+        long truncated = stats.Ignored(Engine.Decoding.IgnoreReason.Truncated);
+        if (snapWarned || stats.PacketsRead > 0 && stats.PacketsMetered == 0 && truncated == stats.PacketsRead)
+            WriteWarning($"Capture on {capture.Name} ended: {truncated} of {stats.PacketsRead} packets were too short to meter (-SnapshotLength {SnapshotLength}).");
+    }
 
     /// <summary>
     /// Meters the capture until it completes (duration, packet count, Ctrl+C at the console, an error), -MaxFlows
@@ -109,6 +148,12 @@ public sealed class StartNFCaptureCommand : FlowCommandBase
                 WriteVerbose("Ctrl+C: stopping the capture and flushing its flows.");
                 capture.Stop();
             }
+            if (TerminationSignals.Requested && !capture.Stopped)
+            {
+                WriteVerbose($"{TerminationSignals.Signal}: stopping the capture and flushing its flows.");
+                capture.Stop();
+            }
+            WarnOfLoss(capture, extractor);
             if (PerformanceReport > 0 && sinceReport.Elapsed.TotalSeconds >= PerformanceReport)
             {
                 sinceReport.Restart();

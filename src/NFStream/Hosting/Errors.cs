@@ -98,4 +98,31 @@ internal static class Errors
         LiveCaptureFailure.BadFilter => new ErrorRecord(e, "BpfFilterInvalid", ErrorCategory.InvalidArgument, e.Interface),
         _ => new ErrorRecord(e, "LiveCaptureFailed", ErrorCategory.ReadError, e.Interface),
     };
+
+    public static ErrorRecord UnknownColumn(IEnumerable<string> names) => new(
+        new ArgumentException($"-AnonymizeColumn: {string.Join(", ", names.Select(n => "'" + n + "'"))} is not an NFStream column " +
+            "(column names use underscores, such as src_ip; plugin values are udps.NAME). Nothing was written."),
+        "AnonymizeColumnUnknown", ErrorCategory.InvalidArgument, names.ToArray())
+    {
+        ErrorDetails = new ErrorDetails($"-AnonymizeColumn: {string.Join(", ", names.Select(n => "'" + n + "'"))} is not an NFStream column. Nothing was written.")
+        {
+            RecommendedAction = "Use the column names that tab completion offers for -AnonymizeColumn (such as src_ip, dst_ip, src_mac), or udps.NAME for a plugin value.",
+        },
+    };
+
+    public static ErrorRecord ColumnSetMismatch(string path, string problem) => new(
+        new InvalidOperationException($"{path}: {problem}. The file's columns are fixed by its header; nothing was written for this flow."),
+        "ColumnSetMismatch", ErrorCategory.InvalidData, path)
+    {
+        ErrorDetails = new ErrorDetails($"{path}: {problem}. The file's columns are fixed by its header; nothing was written for this flow.")
+        {
+            RecommendedAction = "Write flows of different options or plugins to different files (or export each Get-NFFlow call on its own).",
+        },
+    };
+
+    public static ErrorRecord ExportFileInUse(NFStream.Engine.Export.ExportFileInUseException e) => new(
+        e, "ExportFileInUse", ErrorCategory.ResourceBusy, e.Path);
+
+    public static ErrorRecord ExportWriteFailed(string path, Exception e) => new(
+        e, "ExportWriteFailed", ErrorCategory.WriteError, path);
 }

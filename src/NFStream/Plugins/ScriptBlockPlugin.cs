@@ -74,6 +74,14 @@ internal sealed class ScriptBlockPlugin : IFlowPlugin
         Invoke(block, callback, packetAndFlow, flow);
     }
 
+    private static string FlowControlMessage(FlowControlException e) => e switch
+    {
+        ExitException => "the scriptblock called 'exit', which would end the whole script. Use 'return' to end the callback, or 'throw' to stop the run with an error.",
+        BreakException => "the scriptblock used 'break' outside a loop, which would end the whole run. Use 'return' to end the callback.",
+        ContinueException => "the scriptblock used 'continue' outside a loop, which would end the whole run. Use 'return' to end the callback.",
+        _ => $"the scriptblock left its callback with {e.GetType().Name}. Use 'return' to end the callback.",
+    };
+
     private void Invoke(ScriptBlock block, string callback, object?[] arguments, NFlow? flow)
     {
         try
@@ -84,6 +92,11 @@ internal sealed class ScriptBlockPlugin : IFlowPlugin
         catch (Exception e) when (e is not PipelineStoppedException && e is RuntimeException or MethodInvocationException)
         {
             throw new PluginFailedException(Name, callback, flow, e);
+        }
+        catch (FlowControlException e)
+        {
+            // continue/break outside a loop and exit would unwind past the cmdlet and end the whole run silently.
+            throw new PluginFailedException(Name, callback, flow, new InvalidOperationException(FlowControlMessage(e), e));
         }
     }
 }
