@@ -54,7 +54,7 @@ public sealed class GetNFFlowCommand : FlowCommandBase
             continuousFiles.AddRange(files);
             return;
         }
-        if (ThrottleLimit > 1 && Plugin is not { Length: > 0 })
+        if (ThrottleLimit > 1 && Plugin is not { Length: > 0 } && MaxFlows == 0)   // -MaxFlows reads files in turn and stops early
         {
             MeterInParallel(files);
             return;
