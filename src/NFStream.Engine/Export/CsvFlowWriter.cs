@@ -16,12 +16,15 @@ public sealed class CsvFlowWriter
     private readonly FlowAnonymizer? anonymizer;
     private readonly bool[] anonymized;
     private readonly char[] scratch = new char[64];
+    private readonly bool includeSource;
 
     /// <param name="udpsNames">Plugin value names (written as udps.NAME columns after the others).</param>
+    /// <param name="includeSource">Adds a last column, source: the capture each flow came from (not an NFStream column).</param>
     public CsvFlowWriter(TextWriter writer, IReadOnlyList<FlowColumn> columns, IReadOnlyList<string>? udpsNames = null,
-        FlowAnonymizer? anonymizer = null)
+        FlowAnonymizer? anonymizer = null, bool includeSource = false)
     {
         this.writer = writer;
+        this.includeSource = includeSource;
         this.columns = columns;
         this.udpsNames = udpsNames ?? Array.Empty<string>();
         this.anonymizer = anonymizer;
@@ -34,7 +37,8 @@ public sealed class CsvFlowWriter
     }
 
     /// <summary>The header line's names: the columns, then udps.NAME for each plugin value.</summary>
-    public IEnumerable<string> HeaderNames => columns.Select(c => c.Name).Concat(udpsNames.Select(n => "udps." + n));
+    public IEnumerable<string> HeaderNames => columns.Select(c => c.Name).Concat(udpsNames.Select(n => "udps." + n))
+        .Concat(includeSource ? new[] { FlowSourceColumn.Name } : Array.Empty<string>());
 
     public void WriteHeader()
     {
@@ -70,6 +74,12 @@ public sealed class CsvFlowWriter
             if (value is null) continue;
             if (anonymized[columns.Count + i]) WriteQuoted(anonymizer!.Hash(PythonText(value)));
             else WriteValue(value);
+        }
+        if (includeSource)
+        {
+            writer.Write(',');
+            if (anonymizer is not null && anonymizer.Covers(FlowSourceColumn.Name)) WriteQuoted(anonymizer.Hash(flow.source));
+            else WriteQuoted(flow.source);
         }
         writer.Write('\n');
     }

@@ -63,6 +63,10 @@ public sealed class ExportNFFlowCsvCommand : PSCmdlet
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
+    /// <summary>Adds a last column, source: the capture each flow came from (not one of NFStream's columns).</summary>
+    [Parameter]
+    public SwitchParameter IncludeSource { get; set; }
+
     private string basePath = "";
     private FlowAnonymizer? anonymizer;
     private StreamWriter? writer;
@@ -80,7 +84,8 @@ public sealed class ExportNFFlowCsvCommand : PSCmdlet
         {
             foreach (var name in AnonymizeColumn)
             {
-                if (!FlowColumns.TryGet(name, out _) && !name.StartsWith("udps.", StringComparison.OrdinalIgnoreCase))
+                if (!FlowColumns.TryGet(name, out _) && !name.StartsWith("udps.", StringComparison.OrdinalIgnoreCase)
+                    && !(IncludeSource && string.Equals(name, FlowSourceColumn.Name, StringComparison.OrdinalIgnoreCase)))
                     WriteWarning($"Column '{name}' is not an NFStream column and will not be anonymized.");
             }
             anonymizer = new FlowAnonymizer(AnonymizeColumn, AnonymizationKey);
@@ -152,7 +157,7 @@ public sealed class ExportNFFlowCsvCommand : PSCmdlet
             bool writeHeader = !(Append && exists && new FileInfo(path).Length > 0);
             var stream = new FileStream(path, Append ? FileMode.Append : FileMode.Create, FileAccess.Write, FileShare.Read, 1 << 16);
             writer = new StreamWriter(stream, Utf8NoBom, 1 << 16) { NewLine = "\n" };
-            csv = new CsvFlowWriter(writer, columns!, udpsNames, anonymizer);
+            csv = new CsvFlowWriter(writer, columns!, udpsNames, anonymizer, IncludeSource);
             if (writeHeader) csv.WriteHeader();
             return true;
         }
