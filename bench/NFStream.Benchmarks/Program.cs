@@ -18,6 +18,7 @@ public static class Program
             case "measure": return Measure(rest);
             case "suite": return RunSuite(rest);
             case "flat": return RunFlat(rest);
+            case "export": return RunExport(rest);
             case "micro":
                 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(rest);
                 return 0;
@@ -37,6 +38,8 @@ public static class Program
               NFStream.Benchmarks measure --file FILE --mode read|tuple|decode|engine [--ndissections 20] [--statistics]
                   [--splt N] [--meters N] [--passes 2] [--memory-every 1G]
                   one run (the last of the passes), one JSON line
+              NFStream.Benchmarks export --file FILE [--statistics] [--splt N] [--ndissections 0] [--repeat 3]
+                  the same flows written as CSV and as Parquet (zstd, snappy, none): time and file size (Markdown)
               NFStream.Benchmarks micro [BenchmarkDotNet arguments, e.g. --filter '*']
             """);
         return 2;
@@ -98,6 +101,20 @@ public static class Program
         string markdown = suite.Run(only);
         Console.WriteLine(markdown);
         if (a.TryGetValue("markdown", out var md)) File.WriteAllText(md, markdown);
+        return 0;
+    }
+
+    private static int RunExport(string[] args)
+    {
+        var a = Arguments.Parse(args);
+        var options = new FlowOptions
+        {
+            NDissections = int.Parse(a.GetValueOrDefault("ndissections", "0"), CultureInfo.InvariantCulture),
+            StatisticalAnalysis = a.ContainsKey("statistics"),
+            SpltAnalysis = int.Parse(a.GetValueOrDefault("splt", "0"), CultureInfo.InvariantCulture),
+        };
+        Console.Write(ExportComparison.Run(a["file"], options,
+            int.Parse(a.GetValueOrDefault("repeat", "3"), CultureInfo.InvariantCulture), Console.Error));
         return 0;
     }
 

@@ -27,9 +27,9 @@ public sealed class ExportNFFlowParquetCommand : PSCmdlet, IDisposable
     [ValidateNotNullOrEmpty]
     public string LiteralPath { get; set; } = "";
 
-    /// <summary>Page compression: Zstd (the default), Snappy, Gzip or None.</summary>
+    /// <summary>Page compression: Snappy (the default), Zstd, Gzip or None.</summary>
     [Parameter]
-    public ParquetCompression Compression { get; set; } = ParquetCompression.Zstd;
+    public ParquetCompression Compression { get; set; } = ParquetCompression.Snappy;
 
     /// <summary>Flows per row group: each is written to the file as soon as it is full, which bounds memory.</summary>
     [Parameter]
