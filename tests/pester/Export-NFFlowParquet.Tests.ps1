@@ -128,6 +128,13 @@ Describe 'Export-NFFlowParquet' {
         Test-ParquetFile $file | Should -BeTrue
     }
 
+    It 'about_NFStream says how to load the file in pandas, DuckDB and Spark' {
+        $about = Get-Help about_NFStream | Out-String
+        $about | Should -BeLike '*pd.read_parquet(*'
+        $about | Should -BeLike "*SELECT * FROM 'dataset.parquet'*"
+        $about | Should -BeLike '*spark.read.parquet(*'
+    }
+
     It 'has help for every parameter' {
         $help = Get-Help Export-NFFlowParquet -Full
         $help.Synopsis | Should -BeLike '*Parquet*'
