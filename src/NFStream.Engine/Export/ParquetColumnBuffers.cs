@@ -54,15 +54,24 @@ internal sealed class DoubleColumnBuffer(DataField field, Func<NFlow, double> ge
         rowGroup.WriteAsync(Field, new ReadOnlyMemory<double>(values, 0, rows), repetitionLevels: null);
 }
 
-/// <summary>A text column (UTF-8): addresses, application names, an anonymized column's hashes, the source.</summary>
-internal sealed class StringColumnBuffer(DataField field, Func<NFlow, string> get, int capacity) : ParquetColumnBuffer(field)
+/// <summary>
+/// A text column (UTF-8): addresses, application names, an anonymized column's hashes, the source. Held as
+/// character memory, so that a column that is part of another string (the OUI, the MAC's first 8 characters)
+/// costs no string of its own.
+/// </summary>
+internal sealed class StringColumnBuffer(DataField field, Func<NFlow, ReadOnlyMemory<char>> get, int capacity) : ParquetColumnBuffer(field)
 {
-    private readonly string[] values = new string[capacity];
+    private readonly ReadOnlyMemory<char>?[] values = new ReadOnlyMemory<char>?[capacity];
+
+    public StringColumnBuffer(DataField field, Func<NFlow, string> get, int capacity)
+        : this(field, flow => get(flow).AsMemory(), capacity)
+    {
+    }
 
     public override void Add(NFlow flow, int row) => values[row] = get(flow);
 
     public override Task WriteAsync(ParquetRowGroupWriter rowGroup, int rows) =>
-        rowGroup.WriteAsync(Field, new ArraySegment<string>(values, 0, rows), repetitionLevels: null);
+        rowGroup.WriteAsync(Field, new ReadOnlyMemory<ReadOnlyMemory<char>?>(values, 0, rows), repetitionLevels: null);
 
     public override void Clear(int rows) => Array.Clear(values, 0, rows);
 }

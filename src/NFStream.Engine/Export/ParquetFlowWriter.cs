@@ -159,6 +159,8 @@ public sealed class ParquetFlowWriter : IDisposable
                 ColumnKind.Int => new Int64ColumnBuffer((DataField)field, c.Int!, capacity),
                 ColumnKind.UInt => new Int64ColumnBuffer((DataField)field, UInt64AsInt64(c.UInt!), capacity),
                 ColumnKind.Double => new DoubleColumnBuffer((DataField)field, c.Double!, capacity),
+                ColumnKind.String when c.Name == "src_oui" => new StringColumnBuffer((DataField)field, flow => flow.src_mac.AsMemory(0, 8), capacity),
+                ColumnKind.String when c.Name == "dst_oui" => new StringColumnBuffer((DataField)field, flow => flow.dst_mac.AsMemory(0, 8), capacity),
                 ColumnKind.String => new StringColumnBuffer((DataField)field, c.String!, capacity),
                 ColumnKind.IntList => new SpltColumnBuffer<int>(ListElement(field), SpltPartOf(c)),
                 _ => new SpltColumnBuffer<long>(ListElement(field), SpltPartOf(c)),
