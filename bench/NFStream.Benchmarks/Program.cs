@@ -19,6 +19,7 @@ public static class Program
             case "suite": return RunSuite(rest);
             case "flat": return RunFlat(rest);
             case "copies": return Copies(rest);
+            case "export": return RunExport(rest);
             case "micro":
                 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(rest);
                 return 0;
@@ -40,6 +41,8 @@ public static class Program
                   one run (the last of the passes), one JSON line
               NFStream.Benchmarks copies --in FILE --out FILE|FOLDER [--copies 10] [--folder]
                   the cold suite's real-traffic input: every packet N times, copy k's IP addresses XOR-ed by k
+              NFStream.Benchmarks export --file FILE [--statistics] [--splt N] [--ndissections 0] [--repeat 3]
+                  the same flows written as CSV and as Parquet (zstd, snappy, none): time and file size (Markdown)
               NFStream.Benchmarks micro [BenchmarkDotNet arguments, e.g. --filter '*']
             """);
         return 2;
@@ -111,6 +114,20 @@ public static class Program
         string markdown = suite.Run(only);
         Console.WriteLine(markdown);
         if (a.TryGetValue("markdown", out var md)) File.WriteAllText(md, markdown);
+        return 0;
+    }
+
+    private static int RunExport(string[] args)
+    {
+        var a = Arguments.Parse(args);
+        var options = new FlowOptions
+        {
+            NDissections = int.Parse(a.GetValueOrDefault("ndissections", "0"), CultureInfo.InvariantCulture),
+            StatisticalAnalysis = a.ContainsKey("statistics"),
+            SpltAnalysis = int.Parse(a.GetValueOrDefault("splt", "0"), CultureInfo.InvariantCulture),
+        };
+        Console.Write(ExportComparison.Run(a["file"], options,
+            int.Parse(a.GetValueOrDefault("repeat", "3"), CultureInfo.InvariantCulture), Console.Error));
         return 0;
     }
 

@@ -20,19 +20,23 @@ public sealed class CsvFlowWriter
     private readonly bool[] anonymized;
     private readonly char[] scratch = new char[64];
     private readonly bool escapeFormulas;
+    private readonly bool includeSource;
 
-    /// <param name="udpsNames">Plugin value names (written as udps.NAME columns after the others).</param>
     /// <summary>A writer for the columns of an <see cref="ExportLayout"/>.</summary>
-    public CsvFlowWriter(TextWriter writer, ExportLayout layout, FlowAnonymizer? anonymizer = null, bool escapeFormulas = true)
-        : this(writer, layout.Columns, layout.UserValueNames, anonymizer, escapeFormulas)
+    public CsvFlowWriter(TextWriter writer, ExportLayout layout, FlowAnonymizer? anonymizer = null, bool escapeFormulas = true,
+        bool includeSource = false)
+        : this(writer, layout.Columns, layout.UserValueNames, anonymizer, escapeFormulas, includeSource)
     {
     }
 
+    /// <param name="udpsNames">Plugin value names (written as udps.NAME columns after the others).</param>
+    /// <param name="includeSource">Adds a last column, source: the capture each flow came from (not an NFStream column).</param>
     public CsvFlowWriter(TextWriter writer, IReadOnlyList<FlowColumn> columns, IReadOnlyList<string>? udpsNames = null,
-        FlowAnonymizer? anonymizer = null, bool escapeFormulas = true)
+        FlowAnonymizer? anonymizer = null, bool escapeFormulas = true, bool includeSource = false)
     {
         this.writer = writer;
         this.escapeFormulas = escapeFormulas;
+        this.includeSource = includeSource;
         this.columns = columns;
         this.udpsNames = udpsNames ?? Array.Empty<string>();
         this.anonymizer = anonymizer;
@@ -45,7 +49,8 @@ public sealed class CsvFlowWriter
     }
 
     /// <summary>The header line's names: the columns, then udps.NAME for each plugin value.</summary>
-    public IEnumerable<string> HeaderNames => columns.Select(c => c.Name).Concat(udpsNames.Select(n => "udps." + n));
+    public IEnumerable<string> HeaderNames => columns.Select(c => c.Name).Concat(udpsNames.Select(n => "udps." + n))
+        .Concat(includeSource ? new[] { FlowSourceColumn.Name } : Array.Empty<string>());
 
     public void WriteHeader()
     {
@@ -87,6 +92,12 @@ public sealed class CsvFlowWriter
             if (value is null) continue;
             if (anonymized[columns.Count + i]) WriteQuoted(anonymizer!.Hash(PythonText(value)));
             else WriteValue(value);
+        }
+        if (includeSource)
+        {
+            writer.Write(',');
+            if (anonymizer is not null && anonymizer.Covers(FlowSourceColumn.Name)) WriteQuoted(anonymizer.Hash(flow.source));
+            else WriteQuoted(flow.source);
         }
         writer.Write('\n');
     }

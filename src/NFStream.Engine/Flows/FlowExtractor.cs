@@ -115,6 +115,9 @@ public sealed class FlowExtractor : IDisposable
         clock.Start();
         try
         {
+            // New flows are stamped with the capture their first packet came from.
+            if (meter is not null) meter.Source = source.Name;
+            else if (!ReferenceEquals(sharded!.Source, source.Name)) sharded.Source = source.Name;
             return sharded is null ? PumpSingle(source, maxPackets) : PumpSharded(source, maxPackets);
         }
         finally

@@ -62,6 +62,9 @@ public sealed class FlowMeter : IDisposable
         set => log = value;
     }
 
+    /// <summary>The capture (path or interface) that new flows are stamped with as their <c>source</c>.</summary>
+    public string? Source { get; set; }
+
     /// <summary>Flows currently held.</summary>
     public int ActiveFlows => cache.Count;
 
@@ -240,7 +243,7 @@ public sealed class FlowMeter : IDisposable
     private NFlow Init(in FlowKey key, bool sourceFirst, ref ParsedPacket p, ReadOnlySpan<byte> frame)
     {
         ushort size = SizeOf(p);
-        var f = new NFlow { Key = key, SourceFirst = sourceFirst, ColumnSet = columns, id = -1 };
+        var f = new NFlow { Key = key, SourceFirst = sourceFirst, ColumnSet = columns, id = -1, SourceName = Source };
         if (splt > 0) f.Splt = SpltSeries.Start(splt, size);
         classifier?.Begin(ref f.Dpi, IpContent(p, frame), p.TimeMs);
         f.BiFirst = f.BiLast = p.TimeMs;

@@ -44,6 +44,8 @@ public sealed class NFlow
     internal bool SourceFirst;
     internal FlowColumnSet ColumnSet;
     internal OrderedDictionary? userValues;
+    /// <summary>The capture the flow's first packet came from (path, or interface for a live capture).</summary>
+    internal string? SourceName;
 
     // ----- the columns that are plain values (the others are computed from the fields above) -----
     internal long Id;
@@ -179,6 +181,12 @@ public static class NFlowProperties
         public string server_fingerprint => flow.L7?.ServerFingerprint ?? "";
         public string user_agent => flow.L7?.UserAgent ?? "";
         public string content_type => flow.L7?.ContentType ?? "";
+
+        /// <summary>
+        /// The capture that the flow's first packet came from: the file's path, or the interface of a live capture
+        /// ("" for flows built without a source). Not one of NFStream's columns: exports add it on request.
+        /// </summary>
+        public string source => flow.SourceName ?? "";
 
         /// <summary>Plugin values (NFStream's udps), in creation order. Empty unless plugins set values.</summary>
         public OrderedDictionary udps => flow.userValues ??= new OrderedDictionary(StringComparer.OrdinalIgnoreCase);

@@ -66,6 +66,11 @@ public sealed class ExportNFFlowCsvCommand : PSCmdlet, IDisposable
 
     // Held from construction to disposal: SIGTERM/SIGHUP wait until this file is closed (TerminationSignals).
     private readonly IDisposable signalLease = TerminationSignals.Enter();
+
+    /// <summary>Adds a last column, source: the capture each flow came from (not one of NFStream's columns).</summary>
+    [Parameter]
+    public SwitchParameter IncludeSource { get; set; }
+
     private string basePath = "";
     private FlowAnonymizer? anonymizer;
     private WholeRowFile? file;
@@ -80,7 +85,8 @@ public sealed class ExportNFFlowCsvCommand : PSCmdlet, IDisposable
             ParameterSetName == LiteralPathSet);
         if (AnonymizeColumn is not null)
         {
-            var unknown = FlowAnonymizer.UnknownColumns(AnonymizeColumn);
+            var unknown = FlowAnonymizer.UnknownColumns(AnonymizeColumn)
+                .Where(name => !(IncludeSource && string.Equals(name, FlowSourceColumn.Name, StringComparison.OrdinalIgnoreCase))).ToList();
             if (unknown.Count > 0) ThrowTerminatingError(Errors.UnknownColumn(unknown));
             anonymizer = new FlowAnonymizer(AnonymizeColumn, AnonymizationKey);
         }
@@ -183,7 +189,7 @@ public sealed class ExportNFFlowCsvCommand : PSCmdlet, IDisposable
             ThrowTerminatingError(Errors.CsvOpenFailed(path, e));
             return false;
         }
-        csv = new CsvFlowWriter(file.Text, layout!, anonymizer, escapeFormulas: !NoFormulaEscape);
+        csv = new CsvFlowWriter(file.Text, layout!, anonymizer, escapeFormulas: !NoFormulaEscape, includeSource: IncludeSource);
         if (file.LengthOnOpen > 0)
         {
             // Appending: the file's header fixes its columns; rows of another set would be misaligned.

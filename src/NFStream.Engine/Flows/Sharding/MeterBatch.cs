@@ -31,6 +31,9 @@ internal sealed class MeterBatch
 
     public ref readonly ScanPoint Scan(int index) => ref scans[index];
 
+    /// <summary>The capture the batch's packets come from (a batch never spans two sources): stamped on new flows.</summary>
+    public string? Source { get; set; }
+
     /// <summary>End of input: after this batch the meters flush their caches.</summary>
     public bool Flush { get; set; }
 

@@ -74,6 +74,7 @@ internal sealed class MeterWorker : IDisposable
     {
         var slab = batch.Slabs[index];
         meter.Log = slab.Log;
+        meter.Source = batch.Source;
         long basePosition = batch.Base;
         int scan = 0, scans = batch.ScanCount;
         var packets = slab.Packets;

@@ -35,6 +35,7 @@ internal sealed class ShardedMeters : IDisposable
     /// <summary>The meter of each of 256 buckets of the mixed fanout hash.</summary>
     private readonly byte[] meterOfBucket;
     private MeterBatch current;
+    private string? source;
     private long submitted, sequenced, nextPosition;
     private ulong tick, lastScanTick;
     private Exception? failure;
@@ -134,6 +135,16 @@ internal sealed class ShardedMeters : IDisposable
         if (current.Length == BatchCapacity) Submit();
     }
 
+    /// <summary>
+    /// The capture that the next packets come from. Set between submitted batches (the extractor submits at the
+    /// end of every pump), so that a batch carries one source.
+    /// </summary>
+    public string? Source
+    {
+        get => source;
+        set => current.Source = source = value;
+    }
+
     /// <summary>Advances the clock without a packet (live capture): may add a scan point.</summary>
     public void AdvanceClock(ulong timeMs)
     {
@@ -158,6 +169,7 @@ internal sealed class ShardedMeters : IDisposable
             if (submitted - sequenced == RingSize) SequenceOne();
             current = ring[submitted % RingSize];
             current.Reset(nextPosition);
+            current.Source = source;
         }
         while (sequenced < submitted && batchDone.TryWait()) Sequence();
     }
