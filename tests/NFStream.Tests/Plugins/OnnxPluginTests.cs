@@ -182,6 +182,8 @@ public sealed class OnnxPluginTests : IDisposable
         Assert.Equal("OnExpire", e.Callback);
         Assert.Contains("lookup.onnx", e.InnerException!.Message);
         Assert.NotEmpty(e.Unfinished);
+        Assert.True(e.Flow!.bidirectional_packets > 3);           // the failing flow, found within its batch
+        Assert.NotEmpty(flows);                                   // the flows before it in the batch were scored and handed out
         Assert.All(flows, f => Assert.Equal(10.0 * f.bidirectional_packets, (double)f.udps["v"]!));
         Assert.DoesNotContain(flows, f => e.Unfinished.Contains(f));
     }

@@ -69,7 +69,13 @@ public sealed class OnnxModel
         InferenceSession session;
         try
         {
-            using var options = new SessionOptions { IntraOpNumThreads = 1, InterOpNumThreads = 1, ExecutionMode = ExecutionMode.ORT_SEQUENTIAL };
+            // One thread per run: flow models are small, and the meter's thread is the one to use. Failures reach the
+            // user as errors, so ONNX Runtime's own log stays quiet.
+            using var options = new SessionOptions
+            {
+                IntraOpNumThreads = 1, InterOpNumThreads = 1, ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+                LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL,
+            };
             session = new InferenceSession(File.ReadAllBytes(path), options);
         }
         catch (OnnxRuntimeException e)
@@ -131,7 +137,7 @@ public sealed class OnnxModel
     {
         using var tensor = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, input.AsMemory(0, rows * width), new long[] { rows, width });
         var outputNames = probabilityOutput is null ? new[] { valueOutput } : new[] { valueOutput, probabilityOutput };
-        using var runOptions = new RunOptions();
+        using var runOptions = new RunOptions { LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL };
         using var results = session.Run(runOptions, inputNames, new[] { tensor }, outputNames);
         ReadTensor(results[0], valueOutput, rows, values);
         if (probabilityOutput is not null) ReadProbabilities(results[1], probabilityOutput, rows, probabilities!);

@@ -121,32 +121,57 @@ public sealed class OnnxModelPlugin : IBatchingFlowPlugin, IFlowPluginRequiremen
         int rows = batch.Count;
         try
         {
-            int width = -1;
-            for (int r = 0; r < rows; r++)
-            {
-                var flow = batch.Flows[r];
-                int w = Features.Width(flow.Splt?.Length ?? 0);
-                if (width < 0) width = w;
-                batch.Reserve(rows * width);
-                if (Model.InputIsDouble) Features.Write(flow, batch.Doubles.AsSpan(r * width, width));
-                else Features.Write(flow, batch.Floats.AsSpan(r * width, width));
-            }
-            if (Model.InputIsDouble) Model.Run(batch.Doubles, rows, width, valueOutput, probabilityOutput, batch.Values, batch.Probabilities);
-            else Model.Run(batch.Floats, rows, width, valueOutput, probabilityOutput, batch.Values, batch.Probabilities);
-            for (int r = 0; r < rows; r++)
-            {
-                var udps = batch.Flows[r].udps;
-                udps[Name] = batch.Values[r];
-                if (probabilityOutput is not null) udps[probabilityKey] = batch.Probabilities[r];
-            }
+            Run(batch, 0, rows);
             batch.Clear();
         }
-        catch (Exception e) when (e is not FlowPluginException and not OutOfMemoryException)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
-            var unfinished = batch.Flows.AsSpan(0, rows).ToArray();
+            // Find the flow that fails, as unbatched scoring would have: the flows before it keep their scores.
+            int failed = 0;
+            Exception cause = e;
+            if (rows > 1)
+            {
+                for (failed = 0; failed < rows; failed++)
+                {
+                    try
+                    {
+                        Run(batch, failed, 1);
+                    }
+                    catch (Exception single) when (single is not OutOfMemoryException)
+                    {
+                        cause = single;
+                        break;
+                    }
+                }
+                if (failed == rows) failed = 0;   // fails only in a batch: fail them all
+            }
+            var unfinished = batch.Flows.AsSpan(failed, rows - failed).ToArray();
             batch.Clear();
             throw new FlowPluginException(Name, callback, unfinished[0],
-                new InvalidOperationException($"the ONNX model {System.IO.Path.GetFileName(Model.Path)} failed on {rows} flow(s): {e.Message}", e), unfinished);
+                new InvalidOperationException($"the ONNX model {System.IO.Path.GetFileName(Model.Path)} failed: {cause.Message}", cause), unfinished);
+        }
+    }
+
+    /// <summary>Scores <paramref name="rows"/> flows of the batch from <paramref name="first"/> on, and stores their values.</summary>
+    private void Run(Batch batch, int first, int rows)
+    {
+        int width = -1;
+        for (int r = 0; r < rows; r++)
+        {
+            var flow = batch.Flows[first + r];
+            int w = Features.Width(flow.Splt?.Length ?? 0);
+            if (width < 0) width = w;
+            batch.Reserve(rows * width);
+            if (Model.InputIsDouble) Features.Write(flow, batch.Doubles.AsSpan(r * width, width));
+            else Features.Write(flow, batch.Floats.AsSpan(r * width, width));
+        }
+        if (Model.InputIsDouble) Model.Run(batch.Doubles, rows, width, valueOutput, probabilityOutput, batch.Values, batch.Probabilities);
+        else Model.Run(batch.Floats, rows, width, valueOutput, probabilityOutput, batch.Values, batch.Probabilities);
+        for (int r = 0; r < rows; r++)
+        {
+            var udps = batch.Flows[first + r].udps;
+            udps[Name] = batch.Values[r];
+            if (probabilityOutput is not null) udps[probabilityKey] = batch.Probabilities[r];
         }
     }
 
