@@ -140,7 +140,7 @@ Describe 'Training a model on flows with NFStream.Training' {
         if (-not (Test-Path $trainer)) { Set-ItResult -Skipped -Because "the trainer is not built ($trainer): dotnet build NFStream.sln" ; return }
         $capture = New-TestSample -Name train.pcap
         $features = 'protocol', 'bidirectional_packets', 'bidirectional_bytes', 'bidirectional_mean_ps'
-        Add-Type -Path $trainer
+        Import-Module $trainer
         $flows = Get-NFFlow $capture -NDissections 0 -StatisticalAnalysis
         $rows = [float[][]]@($flows | ForEach-Object { $flow = $_; , [float[]]@($features | ForEach-Object { $flow.$_ }) })
         $labels = [bool[]]@($flows | ForEach-Object { $_.dst_port -eq 53 })
