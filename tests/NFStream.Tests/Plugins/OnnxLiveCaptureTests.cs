@@ -4,6 +4,7 @@ using NFStream.Engine.Flows;
 using NFStream.Engine.Plugins;
 using NFStream.Engine.Plugins.Onnx;
 using NFStream.Engine.Samples;
+using System.Management.Automation;
 using NFStream.Tests.Live;
 
 namespace NFStream.Tests.Plugins;
@@ -54,6 +55,38 @@ public sealed class OnnxLiveCaptureTests
             Assert.Equal((double)big.splt_ps.Sum(), (double)big.udps["first4"]!);
             var small = Assert.Single(flows, f => f.src_port == 41102 || f.dst_port == 41102);
             Assert.False(small.udps.Contains("first4"));   // two packets: never reached four
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [LiveFact]
+    public void StartNFCaptureScoresEveryLiveFlowWithAnOnnxModel()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "nfstream-onnx-live-" + Guid.NewGuid().ToString("n"));
+        Directory.CreateDirectory(dir);
+        try
+        {
+            string model = Path.Combine(dir, "linear.onnx");
+            OnnxModelWriter.WriteLinear(model, new[] { 2f, 0.5f }, 1f);
+            using var session = new CaptureSession();
+            using var net = new TestNetwork();
+            using var capture = session.Begin(
+                $"$m = New-NFPlugin -Name score -OnnxModel '{model}' -Feature bidirectional_packets, bidirectional_bytes; " +
+                $"Start-NFCapture -Interface {net.Interface} -BpfFilter udp -Duration 3 -NDissections 0 -Plugin $m -Verbose");
+            net.Exchange(40101, 50101, 6);
+            net.Exchange(40102, 50102, 3);
+            var output = capture.End(TimeSpan.FromSeconds(20)).AssertSuccess().Output;
+
+            Assert.Equal(2, output.Count);
+            foreach (PSObject flow in output)
+            {
+                double packets = Convert.ToDouble(flow.Properties["bidirectional_packets"].Value);
+                double bytes = Convert.ToDouble(flow.Properties["bidirectional_bytes"].Value);
+                Assert.Equal(2 * packets + 0.5 * bytes + 1, (double)((System.Collections.IDictionary)flow.Properties["udps"].Value)["score"]!);
+            }
         }
         finally
         {
