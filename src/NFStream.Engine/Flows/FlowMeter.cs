@@ -22,6 +22,11 @@ public sealed class FlowMeter : IDisposable
     private readonly IFlowClassifier? classifier;
     private readonly IFlowPlugin[] plugins;
     private readonly NFPacket? pluginPacket;
+    // Trailing plugins that score expired flows in batches (see IBatchingFlowPlugin): plugins from index
+    // firstDeferred on get ExpireDeferred, and the batch completes before the meter call that expired them returns.
+    private readonly IBatchingFlowPlugin[] batching;
+    private readonly int firstDeferred;
+    private bool batchPending;
     private readonly FlowCache cache;
     private readonly Queue<NFlow> expired = new();
     private readonly ulong idleMs, activeMs;
@@ -41,6 +46,12 @@ public sealed class FlowMeter : IDisposable
         this.classifier = options.UsesDpi ? classifier : null;
         this.plugins = plugins?.ToArray() ?? Array.Empty<IFlowPlugin>();
         if (this.plugins.Length > 0) pluginPacket = new NFPacket();
+        foreach (var plugin in this.plugins)
+            if (plugin is IFlowPluginRequirements needs && needs.CheckOptions(options) is { } problem)
+                throw new ArgumentException(problem, nameof(plugins));
+        firstDeferred = this.plugins.Length;
+        while (firstDeferred > 0 && this.plugins[firstDeferred - 1] is IBatchingFlowPlugin) firstDeferred--;
+        batching = this.plugins.Skip(firstDeferred).Cast<IBatchingFlowPlugin>().ToArray();
         idleMs = options.IdleTimeoutMs;
         activeMs = options.ActiveTimeoutMs;
         statistics = options.StatisticalAnalysis;
@@ -92,6 +103,7 @@ public sealed class FlowMeter : IDisposable
         if (scan) lastScanTick = tick;
         Consume(ref pkt, frame);
         if (scan) Scan();
+        if (batchPending) CompleteBatches();
     }
 
     /// <summary>
@@ -126,6 +138,7 @@ public sealed class FlowMeter : IDisposable
             Scan();
             lastScanTick = tick;
         }
+        if (batchPending) CompleteBatches();
     }
 
     /// <summary>Advances the clock by wall time (live capture on a quiet link) and runs the idle scan.</summary>
@@ -138,6 +151,40 @@ public sealed class FlowMeter : IDisposable
         {
             cache.Remove(flow);
             Expire(flow, MeterEventKind.Flushed);
+        }
+        if (batchPending) CompleteBatches();
+    }
+
+    /// <summary>
+    /// Completes the batching plugins' work on the flows that expired in this meter call, before any of them is
+    /// handed out. A failed batch's flows are withheld (a flow never leaves without its plugin values).
+    /// </summary>
+    private void CompleteBatches()
+    {
+        batchPending = false;
+        foreach (var plugin in batching)
+        {
+            try
+            {
+                plugin.CompleteBatch();
+            }
+            catch (FlowPluginException e)
+            {
+                Withhold(e.Unfinished);
+                throw;
+            }
+        }
+    }
+
+    private void Withhold(IReadOnlyList<NFlow> flows)
+    {
+        if (flows.Count == 0) return;
+        var drop = new HashSet<NFlow>(flows, ReferenceEqualityComparer.Instance);
+        int n = expired.Count;
+        for (int i = 0; i < n; i++)
+        {
+            var flow = expired.Dequeue();
+            if (!drop.Contains(flow)) expired.Enqueue(flow);
         }
     }
 
@@ -223,8 +270,32 @@ public sealed class FlowMeter : IDisposable
         }
         flow.id = nextId++;
         if (classifier is not null) flow.L7 = classifier.Finish(ref flow.Dpi);
-        foreach (var plugin in plugins) plugin.OnExpire(flow);
+        if (plugins.Length != 0) ExpirePlugins(flow);
         expired.Enqueue(flow);
+    }
+
+    private void ExpirePlugins(NFlow flow)
+    {
+        try
+        {
+            for (int i = 0; i < firstDeferred; i++) plugins[i].OnExpire(flow);
+            for (int i = 0; i < batching.Length; i++)
+            {
+                batching[i].ExpireDeferred(flow);
+                batchPending = true;
+            }
+        }
+        catch (FlowPluginException e)
+        {
+            Withhold(e.Unfinished);
+            throw;
+        }
+        catch when (batchPending)
+        {
+            // Another plugin failed: the flows batched so far still get their values before they are handed out.
+            CompleteBatches();
+            throw;
+        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

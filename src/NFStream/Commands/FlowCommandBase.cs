@@ -148,6 +148,11 @@ public abstract class FlowCommandBase : PSCmdlet, IDisposable
                 ThrowTerminatingError(Errors.BadFilter(BpfFilter, e));
             }
         }
+        foreach (var plugin in Plugin ?? Array.Empty<IFlowPlugin>())
+        {
+            if (plugin is IFlowPluginRequirements needs && needs.CheckOptions(options) is { } problem)
+                ThrowTerminatingError(Errors.PluginOptionsInvalid(plugin.Name, problem));
+        }
         if (Plugin is { Length: > 0 } && Meters != 1)
             WriteVerbose("Plugins run on the pipeline thread: metering with one meter.");
         try
@@ -192,6 +197,11 @@ public abstract class FlowCommandBase : PSCmdlet, IDisposable
         catch (PluginFailedException e)
         {
             StopOnPluginFailure(extractor, e);
+            return false;
+        }
+        catch (FlowPluginException e)
+        {
+            StopOnPluginFailure(extractor, new PluginFailedException(e));
             return false;
         }
     }
@@ -304,6 +314,10 @@ public abstract class FlowCommandBase : PSCmdlet, IDisposable
             {
                 StopOnPluginFailure(extractor, e);
             }
+            catch (FlowPluginException e)
+            {
+                StopOnPluginFailure(extractor, new PluginFailedException(e));
+            }
             WriteFlows(extractor);
         }
         extractor.Statistics.Source = name;
@@ -312,6 +326,23 @@ public abstract class FlowCommandBase : PSCmdlet, IDisposable
         {
             statistics.Add(extractor.Statistics);
             SessionState.PSVariable.Set(StatisticsVariable, statistics.Count == 1 ? statistics[0] : statistics.ToArray());
+        }
+    }
+
+    /// <summary>Advances a live run's clock; a plugin that fails on the flows it expires stops the run.</summary>
+    protected void AdvanceClock(FlowExtractor extractor, ulong timeMs)
+    {
+        try
+        {
+            extractor.AdvanceClock(timeMs);
+        }
+        catch (PluginFailedException e)
+        {
+            StopOnPluginFailure(extractor, e);
+        }
+        catch (FlowPluginException e)
+        {
+            StopOnPluginFailure(extractor, new PluginFailedException(e));
         }
     }
 

@@ -173,7 +173,7 @@ public sealed class StartNFCaptureCommand : FlowCommandBase
             if (capture.Completed) return;
             if (capture.TryGetQuietClock(out ulong now))
             {
-                extractor.AdvanceClock(now);
+                AdvanceClock(extractor, now);
                 WriteFlows(extractor);
                 if (extractor.Completed) return;
             }

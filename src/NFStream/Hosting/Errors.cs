@@ -65,9 +65,16 @@ internal static class Errors
     {
         ErrorDetails = new ErrorDetails(e.ScriptPosition is null ? e.Message : e.Message + Environment.NewLine + e.ScriptPosition)
         {
-            RecommendedAction = "Flows emitted before the failure stand. Fix the plugin's scriptblock and run again.",
+            RecommendedAction = "Flows emitted before the failure stand. Fix the plugin (its scriptblock, or its model) and run again.",
         },
     };
+
+    public static ErrorRecord PluginOptionsInvalid(string plugin, string problem) => new(
+        new ArgumentException(problem), "PluginOptionsInvalid", ErrorCategory.InvalidArgument, plugin);
+
+    public static ErrorRecord OnnxModelInvalid(Exception e, string path) => new(
+        e, e is NFStream.Engine.Plugins.Onnx.OnnxModelException { InnerException: FileNotFoundException } ? "OnnxModelNotFound" : "OnnxModelInvalid",
+        e is NFStream.Engine.Plugins.Onnx.OnnxModelException { InnerException: FileNotFoundException } ? ErrorCategory.ObjectNotFound : ErrorCategory.InvalidData, path);
 
     public static ErrorRecord DpiUnavailable(Exception e) => new(
         e, "DpiUnavailable", ErrorCategory.NotInstalled, null)

@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using NFStream.Engine;
+using NFStream.Engine.Plugins;
 
 namespace NFStream.Plugins;
 
@@ -13,6 +14,12 @@ public sealed class PluginFailedException : Exception
         Callback = callback;
         Flow = flow;
         ScriptPosition = (inner as IContainsErrorRecord)?.ErrorRecord.InvocationInfo?.PositionMessage;
+    }
+
+    /// <summary>A compiled plugin's failure, as the engine reports it.</summary>
+    public PluginFailedException(FlowPluginException e)
+        : this(e.Plugin, e.Callback, e.Flow, e.InnerException ?? e)
+    {
     }
 
     public string Plugin { get; }

@@ -66,7 +66,14 @@ public sealed class PluginHelpTopicTests
                 Assert.All(result.Output, f => Assert.InRange(Convert.ToInt64(f.Properties["bidirectional_packets"].Value), 1, 5));
                 Assert.Contains(result.Output, f => Convert.ToInt32(f.Properties["expiration_id"].Value) == -1);
             }
-            if (block.Contains("$Model.Predict"))
+            if (block.Contains("TrainBinaryClassifier"))
+            {
+                // The trained model, deployed, tells the sample's DNS flows from the others.
+                Assert.NotEmpty(result.Output);
+                Assert.All(result.Output.Select(o => o.ToString()), line =>
+                    Assert.Matches(line.Contains("port 53:") ? @"DNS True \(\d+" : @"DNS False \(\d+", line));
+            }
+                        if (block.Contains("$Model.Predict"))
             {
                 Assert.NotEmpty(result.Output);                 // the sample's TLS and SSH flows have over ten packets
                 Assert.All(result.Output, f => Assert.True(((System.Collections.IDictionary)f.Properties["udps"].Value)["score"] is double score && score > 0.9));
