@@ -56,18 +56,12 @@ public sealed class ExportNFFlowCsvCommand : PSCmdlet, IDisposable
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
-    /// <summary>
-    /// Write text cells as they came. By default a text cell (host name, user agent, content type, a plugin's
-    /// text) that starts with =, +, -, @, a tab or a carriage return gets a single quote in front, so that a
-    /// spreadsheet does not run it as a formula (CSV injection); numbers are never changed.
-    /// </summary>
     [Parameter]
     public SwitchParameter NoFormulaEscape { get; set; }
 
     // Held from construction to disposal: SIGTERM/SIGHUP wait until this file is closed (TerminationSignals).
     private readonly IDisposable signalLease = TerminationSignals.Enter();
 
-    /// <summary>Adds a last column, source: the capture each flow came from (not one of NFStream's columns).</summary>
     [Parameter]
     public SwitchParameter IncludeSource { get; set; }
 

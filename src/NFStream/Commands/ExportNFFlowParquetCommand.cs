@@ -6,9 +6,7 @@ using NFStream.Hosting;
 
 namespace NFStream.Commands;
 
-/// <summary>
-/// <para type="synopsis">Writes flows to a Parquet file in NFStream's column layout, for pandas, DuckDB and Spark.</para>
-/// </summary>
+/// <summary>The Export-NFFlowParquet cmdlet. Its help, the only copy, is en-US/cmdlets/Export-NFFlowParquet.md.</summary>
 [Cmdlet(VerbsData.Export, "NFFlowParquet", DefaultParameterSetName = PathSet, SupportsShouldProcess = true)]
 [OutputType(typeof(NFlow))]
 public sealed class ExportNFFlowParquetCommand : PSCmdlet, IDisposable
@@ -28,27 +26,22 @@ public sealed class ExportNFFlowParquetCommand : PSCmdlet, IDisposable
     [ValidateNotNullOrEmpty]
     public string LiteralPath { get; set; } = "";
 
-    /// <summary>Page compression: Snappy (the default), Zstd, Gzip or None.</summary>
     [Parameter]
     public ParquetCompression Compression { get; set; } = ParquetCompression.Snappy;
 
-    /// <summary>Flows per row group: each is written to the file as soon as it is full, which bounds memory.</summary>
     [Parameter]
     [ValidateRange(1, 1 << 20)]
     public int RowGroupSize { get; set; } = ParquetFlowWriter.DefaultRowGroupSize;
 
-    /// <summary>Columns whose values are replaced by keyed BLAKE2b-512 hashes (NFStream columns_to_anonymize).</summary>
     [Parameter]
     [ArgumentCompleter(typeof(FlowColumnNameCompleter))]
     [ValidateNotNullOrEmpty]
     public string[]? AnonymizeColumn { get; set; }
 
-    /// <summary>The hashing key (1 to 64 bytes). Without it a fresh random key is drawn for each call, as NFStream does.</summary>
     [Parameter]
     [ValidateCount(1, FlowAnonymizer.KeyLength)]
     public byte[]? AnonymizationKey { get; set; }
 
-    /// <summary>Adds a last column, source: the capture each flow came from (not one of NFStream's columns).</summary>
     [Parameter]
     public SwitchParameter IncludeSource { get; set; }
 
@@ -109,9 +102,7 @@ public sealed class ExportNFFlowParquetCommand : PSCmdlet, IDisposable
         if (reason is not null)
         {
             refused++;
-            WriteError(new ErrorRecord(new ArgumentException(
-                    $"Flow {flow.id}{(flow.source.Length > 0 ? $" of {flow.source}" : "")} was not written to {path}: {reason}."),
-                "FlowDoesNotFitParquetFile", ErrorCategory.InvalidData, flow));
+            WriteError(Errors.FlowDoesNotFitParquetFile(flow, path, reason));
         }
     }
 
@@ -166,8 +157,7 @@ public sealed class ExportNFFlowParquetCommand : PSCmdlet, IDisposable
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             stream?.Dispose();
-            ThrowTerminatingError(new ErrorRecord(e, "ParquetOpenFailed",
-                e is UnauthorizedAccessException ? ErrorCategory.PermissionDenied : ErrorCategory.OpenError, path));
+            ThrowTerminatingError(Errors.ParquetOpenFailed(path, e));
             return false;
         }
     }
@@ -219,8 +209,7 @@ public sealed class ExportNFFlowParquetCommand : PSCmdlet, IDisposable
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             CloseQuietly();
-            ThrowTerminatingError(new ErrorRecord(new IOException($"Writing {path} failed: {e.Message}", e),
-                "ParquetWriteFailed", ErrorCategory.WriteError, path));
+            ThrowTerminatingError(Errors.ParquetWriteFailed(path, e));
         }
     }
 }

@@ -29,11 +29,6 @@ public sealed class GetNFFlowCommand : FlowCommandBase
     [Parameter]
     public SwitchParameter Continuous { get; set; }
 
-    /// <summary>
-    /// Captures metered at once when several files are read (each on its own thread, one meter each); the flows
-    /// still come out file by file in the order given, with the ids of a serial run. Default: the number of cores.
-    /// 1 reads the files one after the other. Not with -Continuous or -Plugin, which read one file at a time.
-    /// </summary>
     [Parameter]
     [ValidateRange(1, 64)]
     public int ThrottleLimit { get; set; } = Environment.ProcessorCount;

@@ -1,3 +1,4 @@
+using NFStream.Engine;
 using System.Management.Automation;
 using NFStream.Engine.Capture;
 
@@ -132,4 +133,29 @@ internal static class Errors
 
     public static ErrorRecord ExportWriteFailed(string path, Exception e) => new(
         e, "ExportWriteFailed", ErrorCategory.WriteError, path);
+
+    public static ErrorRecord FlowDoesNotFitParquetFile(NFStream.Engine.NFlow flow, string path, string reason) => new(
+        new ArgumentException($"Flow {flow.id}{(flow.source.Length > 0 ? $" of {flow.source}" : "")} was not written to {path}: {reason}."),
+        "FlowDoesNotFitParquetFile", ErrorCategory.InvalidData, flow);
+
+    public static ErrorRecord ParquetOpenFailed(string path, Exception e) => new(
+        e, "ParquetOpenFailed", e is UnauthorizedAccessException ? ErrorCategory.PermissionDenied : ErrorCategory.OpenError, path);
+
+    public static ErrorRecord ParquetWriteFailed(string path, Exception e) => new(
+        new IOException($"Writing {path} failed: {e.Message}", e), "ParquetWriteFailed", ErrorCategory.WriteError, path);
+
+    public static ErrorRecord AfterPacketsMissing(string plugin) => new(
+        new ArgumentException("-When AfterPackets needs -AfterPackets N: the packet count at which each flow is scored."),
+        "AfterPacketsMissing", ErrorCategory.InvalidArgument, plugin);
+
+    public static ErrorRecord ScoreTimeConflict(string plugin) => new(
+        new ArgumentException("-When Expire scores flows when they expire; -AfterPackets scores them earlier. Give one of them."),
+        "ScoreTimeConflict", ErrorCategory.InvalidArgument, plugin);
+
+    public static ErrorRecord OnnxFeatureInvalid(Exception e, string[] features) => new(
+        e, "OnnxFeatureInvalid", ErrorCategory.InvalidArgument, features);
+
+    public static ErrorRecord OnnxRuntimeUnavailable(string path, Exception e) => new(
+        new InvalidOperationException($"ONNX Runtime could not be loaded ({e.Message}). The module ships it for its build platform; rebuild the module on this platform.", e),
+        "OnnxRuntimeUnavailable", ErrorCategory.NotInstalled, path);
 }
