@@ -12,7 +12,7 @@
     PowerShellVersion    = '7.4'
     FormatsToProcess     = @('NFStream.format.ps1xml')
     TypesToProcess       = @('NFStream.types.ps1xml')
-    CmdletsToExport      = @('Get-NFFlow', 'Export-NFFlowCsv', 'New-NFSampleCapture', 'New-NFPlugin', 'Start-NFCapture', 'Get-NFInterface')
+    CmdletsToExport      = @('Get-NFFlow', 'Export-NFFlowCsv', 'New-NFSampleCapture', 'New-NFPlugin', 'Start-NFCapture', 'Get-NFInterface', 'Send-NFFlowIpfix')
     FunctionsToExport    = @()
     VariablesToExport    = @()
     AliasesToExport      = @()
