@@ -14,7 +14,7 @@
     PowerShellVersion    = '7.4'
     FormatsToProcess     = @('NFStream.format.ps1xml')
     TypesToProcess       = @('NFStream.types.ps1xml')
-    CmdletsToExport      = @('Get-NFFlow', 'Export-NFFlowCsv', 'Export-NFFlowParquet', 'New-NFSampleCapture', 'New-NFPlugin', 'Start-NFCapture', 'Get-NFInterface')
+    CmdletsToExport      = @('Get-NFFlow', 'Export-NFFlowCsv', 'Export-NFFlowParquet', 'New-NFSampleCapture', 'New-NFPlugin', 'Start-NFCapture', 'Get-NFInterface', 'Send-NFFlowIpfix')
     FunctionsToExport    = @()
     VariablesToExport    = @()
     AliasesToExport      = @()
@@ -28,8 +28,11 @@
 - Get-NFFlow: pcap/pcapng files to bidirectional flows with NFStream 6.5.4's semantics (timeouts, accounting
   modes, tunnels, statistics, SPLT, nDPI labels), -Continuous, -Meters, -BpfFilter, -MaxFlows.
 - Start-NFCapture and Get-NFInterface: live capture with the same flow options.
-- Export-NFFlowCsv: NFStream's CSV layout, chunking, BLAKE2b anonymisation, -Append, -WhatIf.
-- New-NFPlugin: scriptblock and compiled plugins (udps, custom expiry).
+- Export-NFFlowCsv: NFStream's CSV layout, chunking, BLAKE2b anonymisation, -Append, -WhatIf; signal-safe whole
+  rows, formula-injection escaping, fixed column sets, exclusive write.
+- Export-NFFlowParquet: typed Parquet datasets (SPLT as lists, snappy or zstd), valid after SIGTERM; -IncludeSource.
+- Send-NFFlowIpfix: IPFIX (RFC 7011) over UDP or TCP to existing collectors, with nDPI application names.
+- New-NFPlugin: scriptblock and compiled plugins (udps, custom expiry), and ONNX models (-OnnxModel, -AfterPackets).
 - New-NFSampleCapture: a generated capture to try the module on.
 - Column-name completion after a pipe; a default table that fits 80 columns.
 '@

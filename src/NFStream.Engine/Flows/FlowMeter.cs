@@ -307,6 +307,10 @@ public sealed class FlowMeter : IDisposable
         _ => p.PayloadSize,
     };
 
+    /// <summary>The packet's octets as IPFIX defines them (IP header and payload): IPv6's payload length excludes its 40-byte header.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static uint IpOctets(in ParsedPacket p) => p.IpVersion == 6 ? p.IpSize + 40u : p.IpSize;
+
     private static ReadOnlySpan<byte> IpContent(in ParsedPacket p, ReadOnlySpan<byte> frame) =>
         frame.Slice(p.IpOffset, Math.Min(p.IpLength, frame.Length - p.IpOffset));
 
@@ -335,6 +339,7 @@ public sealed class FlowMeter : IDisposable
         f.S2dFirst = f.S2dLast = p.TimeMs;
         f.S2dPackets = 1;
         f.S2dBytes = size;
+        f.S2dIpOctets = IpOctets(p);
         if (statistics)
         {
             f.BiPs.Init(size);
@@ -378,6 +383,7 @@ public sealed class FlowMeter : IDisposable
             ulong gap = t - f.S2dLast;
             f.S2dLast = t;
             f.S2dBytes += size;
+            f.S2dIpOctets += IpOctets(p);
             if (statistics)
             {
                 f.S2dPs.Update(size, f.S2dPackets);
@@ -389,6 +395,7 @@ public sealed class FlowMeter : IDisposable
         {
             f.D2sPackets++;
             f.D2sBytes += size;
+            f.D2sIpOctets += IpOctets(p);
             if (f.D2sPackets == 1)
             {
                 f.D2sFirst = f.D2sLast = t;

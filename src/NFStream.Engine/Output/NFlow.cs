@@ -26,6 +26,8 @@ public sealed class NFlow
     internal ulong BiFirst, BiLast, BiPackets, BiBytes;
     internal ulong S2dFirst, S2dLast, S2dPackets, S2dBytes;
     internal ulong D2sFirst, D2sLast, D2sPackets, D2sBytes;
+    // Octets as IPFIX counts them (IP header and payload), whatever the accounting mode: for flow export.
+    internal ulong S2dIpOctets, D2sIpOctets;
 
     // ----- identity (filled at creation) -----
     internal ulong SrcIpHi, SrcIpLo, DstIpHi, DstIpLo;   // IPv4: Lo holds the address, Hi is 0

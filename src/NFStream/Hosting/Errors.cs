@@ -158,4 +158,29 @@ internal static class Errors
     public static ErrorRecord OnnxRuntimeUnavailable(string path, Exception e) => new(
         new InvalidOperationException($"ONNX Runtime could not be loaded ({e.Message}). The module ships it for its build platform; rebuild the module on this platform.", e),
         "OnnxRuntimeUnavailable", ErrorCategory.NotInstalled, path);
+
+    /// <summary>A TimeSpan parameter that must be positive (its id: NameInvalid).</summary>
+    public static ErrorRecord NotPositive(string parameter, TimeSpan value) => new(
+        new ArgumentException($"-{parameter} must be positive."), parameter + "Invalid", ErrorCategory.InvalidArgument, value);
+
+    public static ErrorRecord IpfixDestinationInvalid(Exception e, string destination) => new(
+        e, "IpfixDestinationInvalid", ErrorCategory.InvalidArgument, destination);
+
+    public static ErrorRecord IpfixCollectorUnreachable(Exception e, string target) => new(
+        e, "IpfixCollectorUnreachable", ErrorCategory.ConnectionError, target)
+    {
+        ErrorDetails = new ErrorDetails(e.Message)
+        {
+            RecommendedAction = "Start the collector, or check the address, the port and the firewall. Over UDP the cmdlet does not wait for a collector.",
+        },
+    };
+
+    public static ErrorRecord IpfixConnectionLost(Exception failure, object destination) => new(
+        failure, "IpfixConnectionLost", ErrorCategory.ConnectionError, destination)
+    {
+        ErrorDetails = new ErrorDetails(failure.Message)
+        {
+            RecommendedAction = "Flows sent before the break reached the collector. Check the collector and run again for the rest.",
+        },
+    };
 }
