@@ -6,21 +6,13 @@ namespace NFStream.Engine.Capture;
 /// <summary>Classic libpcap files: either byte order, microsecond or nanosecond timestamps.</summary>
 internal sealed class PcapFileReader : IPacketSource, IHasLinkType, IWireLengthRepairs
 {
-    private long wireLengthsClamped, firstClampedOffset = -1;
+    private WireLengthFlags wireLengths = new();
 
-    public long WireLengthsClamped => wireLengthsClamped;
+    public long WireLengthsClamped => wireLengths.Count;
 
-    public long FirstClampedOffset => firstClampedOffset;
+    public long FirstClampedOffset => wireLengths.FirstOffset;
 
-    /// <summary>
-    /// Counts (flags) a wire length over <see cref="PacketRecord.MaxWireLength"/>; the value is kept, since NFStream
-    /// counts it (truncated to 16 bits) and the corpus conformance pins that.
-    /// </summary>
-    private uint CheckWireLength(uint len, uint caplen, long offset)
-    {
-        if (len > PacketRecord.MaxWireLength && len > caplen && wireLengthsClamped++ == 0) firstClampedOffset = offset;
-        return len;
-    }
+    private uint CheckWireLength(uint len, uint caplen, long offset) => wireLengths.Check(len, caplen, offset);
 
     internal const uint MagicMicro = 0xa1b2c3d4, MagicNano = 0xa1b23c4d;
     /// <summary>libpcap refuses records larger than this (MAXIMUM_SNAPLEN).</summary>

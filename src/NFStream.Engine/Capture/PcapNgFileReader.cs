@@ -10,21 +10,13 @@ namespace NFStream.Engine.Capture;
 /// </summary>
 internal sealed class PcapNgFileReader : IPacketSource, IHasLinkType, IWireLengthRepairs
 {
-    private long wireLengthsClamped, firstClampedOffset = -1;
+    private WireLengthFlags wireLengths = new();
 
-    public long WireLengthsClamped => wireLengthsClamped;
+    public long WireLengthsClamped => wireLengths.Count;
 
-    public long FirstClampedOffset => firstClampedOffset;
+    public long FirstClampedOffset => wireLengths.FirstOffset;
 
-    /// <summary>
-    /// Counts (flags) a wire length over <see cref="PacketRecord.MaxWireLength"/>; the value is kept, since NFStream
-    /// counts it (truncated to 16 bits) and the corpus conformance pins that.
-    /// </summary>
-    private uint CheckWireLength(uint len, uint caplen, long offset)
-    {
-        if (len > PacketRecord.MaxWireLength && len > caplen && wireLengthsClamped++ == 0) firstClampedOffset = offset;
-        return len;
-    }
+    private uint CheckWireLength(uint len, uint caplen, long offset) => wireLengths.Check(len, caplen, offset);
 
     internal const uint SectionHeaderType = 0x0A0D0D0A;
     private const uint ByteOrderMagic = 0x1A2B3C4D;
