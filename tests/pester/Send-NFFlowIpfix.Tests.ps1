@@ -23,22 +23,32 @@ Describe 'Send-NFFlowIpfix' {
         function Test-UdpBound([int] $Port) {
             # /proc/net/udp lists 127.0.0.1:PORT as 0100007F:HEX once a socket is bound there.
             $needle = '0100007F:{0:X4}' -f $Port
-            [bool](Get-Content /proc/net/udp | Where-Object { ($_ -split '\s+')[2] -eq $needle })
+            # (Matched by position after the slot number, whose width varies: splitting on spaces would shift.)
+            [bool](Get-Content /proc/net/udp | Where-Object { $_ -match "^\s*\d+:\s+$needle\s" })
         }
 
-        function Start-Nfcapd([int] $Port = (Get-FreeUdpPort)) {
-            $dir = Join-Path $TestDrive "nfcapd-$port"
-            New-Item -ItemType Directory -Path $dir | Out-Null
-            $log = Join-Path $TestDrive "nfcapd-$port.log"
-            $process = Start-Process -FilePath $script:Nfcapd -ArgumentList @('-w', $dir, '-b', '127.0.0.1', '-p', $port, '-t', '3600', '-B', '8388608') `
-                -RedirectStandardOutput $log -RedirectStandardError "$log.err" -PassThru
-            $deadline = [DateTime]::UtcNow.AddSeconds(15)
-            while (-not (Test-UdpBound $port)) {
-                if ($process.HasExited) { throw "nfcapd exited at start: $(Get-Content -Raw $log) $(Get-Content -Raw "$log.err")" }
-                if ([DateTime]::UtcNow -gt $deadline) { $process.Kill(); throw 'nfcapd did not bind its port within 15 s' }
-                Start-Sleep -Milliseconds 50
+        function Start-Nfcapd([int] $Port = 0) {
+            # A free port can be taken between the probe and nfcapd's bind, and a loaded machine can be slow to start
+            # it: up to three tries, a fresh port each time unless one was asked for.
+            $failures = @()
+            foreach ($try in 1..3) {
+                $candidate = if ($Port) { $Port } else { Get-FreeUdpPort }
+                $dir = Join-Path $TestDrive "nfcapd-$candidate-$try"
+                New-Item -ItemType Directory -Path $dir | Out-Null
+                $log = Join-Path $TestDrive "nfcapd-$candidate-$try.log"
+                $process = Start-Process -FilePath $script:Nfcapd -ArgumentList @('-w', $dir, '-b', '127.0.0.1', '-p', $candidate, '-t', '3600', '-B', '8388608') `
+                    -RedirectStandardOutput $log -RedirectStandardError "$log.err" -PassThru
+                $deadline = [DateTime]::UtcNow.AddSeconds(30)
+                while (-not (Test-UdpBound $candidate) -and -not $process.HasExited -and [DateTime]::UtcNow -lt $deadline) {
+                    Start-Sleep -Milliseconds 50
+                }
+                if (Test-UdpBound $candidate) {
+                    return [pscustomobject]@{ Process = $process; Port = $candidate; Directory = $dir; Log = $log }
+                }
+                if (-not $process.HasExited) { $process.Kill() }
+                $failures += "try ${try}, port ${candidate}: $(Get-Content -Raw $log) $(Get-Content -Raw "$log.err")"
             }
-            [pscustomobject]@{ Process = $process; Port = $port; Directory = $dir; Log = $log }
+            throw "nfcapd did not bind its port within 30 s in three tries: $($failures -join '; ')"
         }
 
         function Stop-Nfcapd($Collector) {
