@@ -75,7 +75,10 @@ public sealed class PacketRingTests
             ring.TryWrite(packet, 200, (ulong)i);
             if (ring.TryRead(out var data, out _, out _)) sum += data[0];
         }
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        // One allocation per packet would be at least 24 B x 100,000 = 2.4 MB. The runtime may allocate a few KB once
+        // on this thread while the loop runs (tier-up / on-stack replacement of the loop), which is not per packet.
+        Assert.True(allocated < 16_384, $"{allocated} bytes allocated over 100,000 packets");
         Assert.Equal(9 * 100_000, sum);
     }
 
