@@ -35,11 +35,14 @@ module="$PWD/out/NFStream/NFStream.psd1"
 pwsh_dll=$(dotnet pwsh -NoProfile -NonInteractive -Command '[Reflection.Assembly]::GetEntryAssembly().Location')
 pwsh="dotnet $pwsh_dll -NoProfile -NonInteractive -Command"
 scratch=$(mktemp -d); trap 'rm -rf "$scratch"' EXIT
-packets=$($bench measure --file "$file" --mode read --passes 1 | sed -n 's/.*"packets":\([0-9]*\).*/\1/p')
+figures=$($bench measure --file "$file" --mode engine --passes 1 --ndissections 0)
+packets=$(echo "$figures" | sed -n 's/.*"Packets":\([0-9]*\).*/\1/p')
+flows=$(echo "$figures" | sed -n 's/.*"Flows":\([0-9]*\).*/\1/p')
 
 # key | label | command ("$F" is the x10 file, "$D" the folder)
 cases=(
   "startup|pwsh start-up + Import-Module (subtracted below)|$pwsh \"Import-Module '$module'\""
+  "floor|PowerShell's own floor: as many integers as flows through Write-Output into Out-Null, no capture read|$pwsh \"Import-Module '$module'; Write-Output -InputObject ([Linq.Enumerable]::Range(0, \$N)) | Out-Null\""
   "ndpi|Get-NFFlow (nDPI, the default)|$pwsh \"Import-Module '$module'; Get-NFFlow '\$F' | Out-Null\""
   "engine|Get-NFFlow -NDissections 0|$pwsh \"Import-Module '$module'; Get-NFFlow '\$F' -NDissections 0 | Out-Null\""
   "stats|Get-NFFlow -NDissections 0 -StatisticalAnalysis|$pwsh \"Import-Module '$module'; Get-NFFlow '\$F' -NDissections 0 -StatisticalAnalysis | Out-Null\""
@@ -58,7 +61,7 @@ for ((r = 1; r <= rounds; r++)); do
         IFS='|' read -r key label cmd <<<"$c"
         rm -rf "$scratch"/*
         start=$(date +%s.%N)
-        F="$file" D="$folder" eval "$cmd" > /dev/null 2>&1 || echo "$key failed (round $r)" >&2
+        F="$file" D="$folder" N="$flows" eval "$cmd" > /dev/null 2>&1 || echo "$key failed (round $r)" >&2
         end=$(date +%s.%N)
         times[$key]="${times[$key]} $(echo "$end - $start" | bc)"
         echo "round $r: $key $(echo "$end - $start" | bc) s" >&2
@@ -76,7 +79,7 @@ out=bench/out/cold.md
         m=$(median "${times[$key]}")
         case "$key" in
             startup) net="-"; rate="-"; vs1="-"; vs2="-" ;;
-            ndpi|engine|stats|folder*) net=$(echo "$m - $startup" | bc -l) ;;
+            ndpi|engine|stats|folder*|floor) net=$(echo "$m - $startup" | bc -l) ;;
             *) net=$m ;;
         esac
         if [ "$key" != startup ]; then
@@ -90,7 +93,7 @@ out=bench/out/cold.md
     f1=$(median "${times[folder1]}"); fn=$(median "${times[folderN]}")
     g1=$(median "${times[folder1-ndpi]}"); gn=$(median "${times[folderN-ndpi]}")
     echo
-    echo "Input: $file, $packets packets ($copies address-shifted copies of $(basename "$base")); $(nproc) cores;" \
+    echo "Input: $file, $packets packets, $flows flows ($copies address-shifted copies of $(basename "$base")); $(nproc) cores;" \
          "$rounds alternating rounds, medians. Folder, -ThrottleLimit = cores vs 1 (start-up subtracted):" \
          "$(echo "($f1 - $startup) / ($fn - $startup)" | bc -l | xargs printf '%.2f')x without nDPI," \
          "$(echo "($g1 - $startup) / ($gn - $startup)" | bc -l | xargs printf '%.2f')x with nDPI."

@@ -17,3 +17,8 @@ fi
 if [ "${MICRO:-0}" = 1 ]; then
     (cd bench/out && $bench micro --filter '*' --exporters github)
 fi
+# The real-traffic, cold, whole-process suite against ndpiReader, softflowd, nfpcapd and argus (skips without
+# ../shared/corpus/perf/base.pcap). COLD=0 leaves it out.
+if [ "${COLD:-1}" = 1 ]; then
+    bash bench/cold.sh
+fi

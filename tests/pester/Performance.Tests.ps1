@@ -51,6 +51,50 @@ Describe 'Get-NFFlow on several cores' {
             "$($parallelErrors[0])" | Should -BeLike '*broken.pcap*'
         }
 
+        It 'really reads the files at the same time: two FIFOs that can only be read together' -Skip:(-not $IsLinux) {
+            # A writer feeds half of a.pcap, then all of b.pcap, then the rest of a.pcap. A call that opens b only
+            # after a is done waits for the rest of a while the writer waits for b to be opened: only a call that
+            # reads both at once gets every flow. The same call with -ThrottleLimit 1 is the control: it must stall.
+            $dir = Join-Path $TestDrive 'fifo'
+            $a = New-TestSample -Directory $dir -Name src-a.pcap -Rounds 6
+            $b = New-TestSample -Directory $dir -Name src-b.pcap -Seed 2 -Rounds 3
+            $expected = Get-NFFlow -LiteralPath $a, $b -NDissections 0 | ForEach-Object { Get-FlowLine $_ }
+            $half = [int]((Get-Item -LiteralPath $a).Length / 2)
+
+            function Read-Fifos([int] $ThrottleLimit, [int] $TimeoutMs) {
+                $fifoA = Join-Path $dir "a$ThrottleLimit.pcap"
+                $fifoB = Join-Path $dir "b$ThrottleLimit.pcap"
+                & mkfifo $fifoA $fifoB
+                $feed = [Diagnostics.ProcessStartInfo]::new('bash')
+                $feed.ArgumentList.Add('-c')
+                $feed.ArgumentList.Add("exec 3>'$fifoA'; head -c $half '$a' >&3; cat '$b' > '$fifoB'; tail -c +$($half + 1) '$a' >&3; exec 3>&-")
+                $writer = [Diagnostics.Process]::Start($feed)
+                $start = [Diagnostics.ProcessStartInfo]::new([Environment]::ProcessPath)
+                $entry = [Reflection.Assembly]::GetEntryAssembly().Location
+                if ($entry -like '*.dll') { $start.ArgumentList.Add($entry) }
+                $command = "Import-Module '$(Get-ModuleManifestPath)'; Get-NFFlow -LiteralPath '$fifoA', '$fifoB' -NDissections 0 " +
+                    "-ThrottleLimit $ThrottleLimit | ForEach-Object { '{0},{1},{2},{3},{4},{5},{6},{7},{8}' -f `$_.id, `$_.expiration_id, " +
+                    "`$_.src_ip, `$_.src_port, `$_.dst_ip, `$_.dst_port, `$_.bidirectional_packets, `$_.bidirectional_bytes, `$_.application_name }"
+                foreach ($arg in '-NoProfile', '-NonInteractive', '-Command', $command) { $start.ArgumentList.Add($arg) }
+                $start.RedirectStandardOutput = $true
+                $start.UseShellExecute = $false
+                $reader = [Diagnostics.Process]::Start($start)
+                $output = $reader.StandardOutput.ReadToEndAsync()
+                try {
+                    if (-not $reader.WaitForExit($TimeoutMs)) { return $null }   # stalled
+                    $output.Result -split "`n" | Where-Object { $_ }
+                }
+                finally {
+                    foreach ($p in $reader, $writer) { if (-not $p.HasExited) { $p.Kill($true) } }
+                }
+            }
+
+            $parallel = Read-Fifos -ThrottleLimit 2 -TimeoutMs 60000
+            $parallel | Should -Not -BeNullOrEmpty -Because 'both FIFOs are read at once'
+            $parallel | Should -Be $expected
+            Read-Fifos -ThrottleLimit 1 -TimeoutMs 5000 | Should -BeNullOrEmpty -Because 'a serial read waits for the rest of a.pcap forever'
+        }
+
         It 'keeps the statistics of each file in input order' {
             $dir = Join-Path $TestDrive 'stats'
             $files = 1..3 | ForEach-Object { New-TestSample -Directory $dir -Name "s$_.pcap" -Seed $_ -Rounds (4 - $_) }
@@ -75,6 +119,39 @@ Describe 'Get-NFFlow on several cores' {
     }
 }
 
+Describe 'Start-NFCapture threads' {
+    It 'meters a live capture on one thread of its own: no thread churn while packets come and go' {
+        if (-not (Test-Root)) { Set-ItResult -Skipped -Because 'live capture needs root (CAP_NET_RAW); CI runs as root'; return }
+        $port = Get-Random -Minimum 40000 -Maximum 50000
+        $child = Start-ChildPwsh -Command "Start-NFCapture -Interface lo -BpfFilter 'udp and port $port' -Duration 8 -NDissections 0 -IdleTimeout 1 | Measure-Object | ForEach-Object Count"
+        try {
+            Wait-CaptureOpen $child.Process
+            # Bursts and quiet spells (idle flows expire on the clock): the OS threads of the process, sampled
+            # while it runs. A loop that started a thread per read or tick would show new ones every sample.
+            $target = [Net.IPEndPoint]::new([Net.IPAddress]::Loopback, $port)
+            $client = [Net.Sockets.UdpClient]::new()
+            $seen = @{}
+            $first = $null
+            foreach ($round in 1..150) {
+                if ($round % 25 -lt 5) { 1..10 | ForEach-Object { $client.Send([byte[]](1..64), 64, $target) | Out-Null } }
+                Start-Sleep -Milliseconds 20   # sampled often enough to see even a short-lived thread
+                $threads = [IO.Directory]::GetFileSystemEntries("/proc/$($child.Process.Id)/task") | Split-Path -Leaf
+                if ($round -eq 10) { $first = $threads.Count; $threads | ForEach-Object { $seen[$_] = $true } }
+                elseif ($round -gt 10) { $threads | ForEach-Object { if (-not $seen.ContainsKey($_)) { $seen[$_] = $false } } }
+            }
+            $client.Dispose()
+            $child.Process.WaitForExit(60000) | Should -BeTrue
+        }
+        finally {
+            if (-not $child.Process.HasExited) { $child.Process.Kill($true) }
+        }
+        [int]$child.Output.Result.Trim() | Should -BeGreaterThan 0 -Because 'the capture metered the bursts'
+        $first | Should -BeGreaterThan 0
+        $new = @($seen.Keys | Where-Object { -not $seen[$_] })
+        $new.Count | Should -BeLessOrEqual 2 -Because "about 3 s of bursts must not start threads (the runtime may start one or two of its own); new: $($new -join ', ')"
+    }
+}
+
 Describe 'The module as built' {
     It 'ships ReadyToRun (precompiled) images of its assemblies' {
         $folder = Split-Path (Get-ModuleManifestPath)
@@ -88,5 +165,28 @@ Describe 'The module as built' {
             }
             finally { $stream.Dispose() }
         }
+    }
+
+    It 'runs their precompiled code in this PowerShell: a cold Get-NFFlow compiles none of their methods at tier 0' -Skip:(
+        [Environment]::Version.Major -ne 10 -or -not $IsLinux) {
+        # The runtime ignores an image compiled against another major version of .NET (or another PowerShell's
+        # base classes) and compiles its methods at tier 0 as if it had none: the JIT's own log shows which.
+        # Only the hot loops marked AggressiveOptimization are compiled (fully optimized, never at tier 0).
+        $sample = New-TestSample -Rounds 2
+        $log = Join-Path $TestDrive 'jit.txt'
+        $start = [Diagnostics.ProcessStartInfo]::new([Environment]::ProcessPath)
+        $entry = [Reflection.Assembly]::GetEntryAssembly().Location
+        if ($entry -like '*.dll') { $start.ArgumentList.Add($entry) }
+        foreach ($a in '-NoProfile', '-NonInteractive', '-Command', "Import-Module '$(Get-ModuleManifestPath)'; Get-NFFlow '$sample' | Out-Null") {
+            $start.ArgumentList.Add($a)
+        }
+        $start.UseShellExecute = $false
+        $start.Environment['DOTNET_JitStdOutFile'] = $log
+        $start.Environment['DOTNET_JitDisasmSummary'] = '1'
+        $process = [Diagnostics.Process]::Start($start)
+        $process.WaitForExit(120000) | Should -BeTrue
+        $compiled = Get-Content -LiteralPath $log | Where-Object { $_ -match 'JIT compiled NFStream\.' }
+        $compiled | Where-Object { $_ -match 'FullOpts' } | Should -Not -BeNullOrEmpty -Because 'the log lists what the JIT compiled (the hot loops)'
+        $compiled | Where-Object { $_ -match 'Tier0' } | Should -BeNullOrEmpty
     }
 }

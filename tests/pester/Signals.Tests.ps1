@@ -4,32 +4,9 @@ BeforeAll { Import-Module "$PSScriptRoot/TestHelpers.psm1" -Force }
 # reaches the file as whole rows, a live capture flushes its open flows, and the process exits promptly.
 Describe 'Termination signals' {
     BeforeAll {
-        # A separate pwsh with the module, started without waiting: its process (to signal) and its output files.
-        function Start-ChildPwsh([string] $Command, [string] $Directory) {
-            $self = (Get-Process -Id $PID).Path
-            $start = [Diagnostics.ProcessStartInfo]::new($self)
-            if ([IO.Path]::GetFileNameWithoutExtension($self) -eq 'dotnet') { $start.ArgumentList.Add((Join-Path $PSHOME 'pwsh.dll')) }
-            foreach ($a in @('-NoProfile', '-NonInteractive', '-Command', "Import-Module '$(Get-ModuleManifestPath)'; $Command")) { $start.ArgumentList.Add($a) }
-            $start.RedirectStandardOutput = $true; $start.RedirectStandardError = $true; $start.UseShellExecute = $false
-            $process = [Diagnostics.Process]::Start($start)
-            [pscustomobject]@{
-                Process = $process
-                Output  = $process.StandardOutput.ReadToEndAsync()
-                Error   = $process.StandardError.ReadToEndAsync()
-            }
-        }
-
         function Send-Signal([Diagnostics.Process] $Process, [string] $Signal) {
             & sh -c "kill -$Signal $($Process.Id)"   # the shell's own kill: no procps needed
             $LASTEXITCODE | Should -Be 0
-        }
-
-        function Wait-Until([scriptblock] $Condition, [int] $Seconds, [string] $What) {
-            $clock = [Diagnostics.Stopwatch]::StartNew()
-            while (-not (& $Condition)) {
-                if ($clock.Elapsed.TotalSeconds -gt $Seconds) { throw "Timed out after $Seconds s waiting for $What" }
-                Start-Sleep -Milliseconds 100
-            }
         }
 
         # Rows of a CSV file (header excluded); each must have the header's field count and the file must end whole.
@@ -49,19 +26,6 @@ Describe 'Termination signals' {
             , $rows
         }
 
-        function Test-Root { (& id -u) -eq '0' }
-
-        # Waits until the child process holds a packet socket (its live capture is open), however slowly it started.
-        function Wait-CaptureOpen([Diagnostics.Process] $Process) {
-            Wait-Until -Seconds 90 -What 'the child to open its capture' -Condition {
-                if ($Process.HasExited) { throw "the child exited early: $($child.Error.Result)" }
-                $inodes = @(Get-Content /proc/net/packet | Select-Object -Skip 1 | ForEach-Object { ($_ -split '\s+')[-1] })
-                $sockets = @(Get-ChildItem "/proc/$($Process.Id)/fd" -ErrorAction SilentlyContinue | ForEach-Object {
-                        if ("$($_.Target)" -match '^socket:\[(\d+)\]$') { $Matches[1] } })
-                @($sockets | Where-Object { $_ -in $inodes }).Count -gt 0
-            }
-            Start-Sleep -Milliseconds 500   # the filter is attached right after the socket opens
-        }
     }
 
     Context 'Get-NFFlow | Export-NFFlowCsv reading a pipe that stalls' {

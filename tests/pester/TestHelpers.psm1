@@ -89,4 +89,41 @@ function Invoke-PwshProcess {
     [pscustomobject]@{ ExitCode = $process.ExitCode; Output = $stdout.Result; Error = $stderr.Result }
 }
 
+# A separate pwsh with the module, started without waiting: its process (to signal or watch) and its output.
+function Start-ChildPwsh([string] $Command, [string] $Directory) {
+    $self = (Get-Process -Id $PID).Path
+    $start = [Diagnostics.ProcessStartInfo]::new($self)
+    if ([IO.Path]::GetFileNameWithoutExtension($self) -eq 'dotnet') { $start.ArgumentList.Add((Join-Path $PSHOME 'pwsh.dll')) }
+    foreach ($a in @('-NoProfile', '-NonInteractive', '-Command', "Import-Module '$(Get-ModuleManifestPath)'; $Command")) { $start.ArgumentList.Add($a) }
+    $start.RedirectStandardOutput = $true; $start.RedirectStandardError = $true; $start.UseShellExecute = $false
+    $process = [Diagnostics.Process]::Start($start)
+    [pscustomobject]@{
+        Process = $process
+        Output  = $process.StandardOutput.ReadToEndAsync()
+        Error   = $process.StandardError.ReadToEndAsync()
+    }
+}
+
+function Wait-Until([scriptblock] $Condition, [int] $Seconds, [string] $What) {
+    $clock = [Diagnostics.Stopwatch]::StartNew()
+    while (-not (& $Condition)) {
+        if ($clock.Elapsed.TotalSeconds -gt $Seconds) { throw "Timed out after $Seconds s waiting for $What" }
+        Start-Sleep -Milliseconds 100
+    }
+}
+
+function Test-Root { (& id -u) -eq '0' }
+
+# Waits until the child process holds a packet socket (its live capture is open), however slowly it started.
+function Wait-CaptureOpen([Diagnostics.Process] $Process) {
+    Wait-Until -Seconds 90 -What 'the child to open its capture' -Condition {
+        if ($Process.HasExited) { throw "the child exited early (exit code $($Process.ExitCode))" }
+        $inodes = @(Get-Content /proc/net/packet | Select-Object -Skip 1 | ForEach-Object { ($_ -split '\s+')[-1] })
+        $sockets = @(Get-ChildItem "/proc/$($Process.Id)/fd" -ErrorAction SilentlyContinue | ForEach-Object {
+                if ("$($_.Target)" -match '^socket:\[(\d+)\]$') { $Matches[1] } })
+        @($sockets | Where-Object { $_ -in $inodes }).Count -gt 0
+    }
+    Start-Sleep -Milliseconds 500   # the filter is attached right after the socket opens
+}
+
 Export-ModuleMember -Function *

@@ -18,7 +18,9 @@ namespace NFStream.Engine.Flows;
 public sealed class ExtractionThread : IDisposable
 {
     private const int ChunkSize = 256;
-    private const int MaxChunksWaiting = 64;
+    // Few chunks in flight: a flow waiting here is garbage the collector must copy (promote) when it runs, and
+    // while the caller is the slower side (PowerShell's pipeline), more room only holds more flows, not more speed.
+    private const int MaxChunksWaiting = 4;
 
     private readonly FlowExtractor extractor;
     private readonly IPacketSource source;
@@ -79,28 +81,51 @@ public sealed class ExtractionThread : IDisposable
                 flow = current[currentIndex++];
                 return ExtractionStep.Flow;
             }
-            current = null;
-            if (!available.Wait(wait, cancellation))
+            var step = TakeChunk(out var chunk, wait, cancellation);
+            if (step != ExtractionStep.Flow)
             {
                 flow = null!;
-                return ExtractionStep.Waiting;
+                return step;
             }
-            lock (ready)
-            {
-                if (ready.Count > 0)
-                {
-                    (current, currentCount) = ready.Dequeue();
-                    currentIndex = 0;
-                    space.Release();
-                    continue;
-                }
-            }
-            // Released with nothing queued: the thread has ended.
-            thread.Join();
-            failure?.Throw();
-            flow = null!;
-            return ExtractionStep.Done;
+            (current, currentIndex, currentCount) = (chunk.Array, chunk.Offset, chunk.Offset + chunk.Count);
         }
+    }
+
+    /// <summary>
+    /// Like <see cref="Take"/>, but hands over the next chunk of flows (in order) at once, so the caller can write
+    /// them in one call (PowerShell's WriteObject of a collection costs the pipeline one call, not one per flow).
+    /// Returns <see cref="ExtractionStep.Flow"/> with a non-empty chunk that belongs to the caller from then on.
+    /// Flows a previous <see cref="Take"/> left in the current chunk come first.
+    /// </summary>
+    public ExtractionStep TakeChunk(out ArraySegment<NFlow> flows, TimeSpan wait, CancellationToken cancellation)
+    {
+        if (current is not null && currentIndex < currentCount)
+        {
+            flows = new ArraySegment<NFlow>(current, currentIndex, currentCount - currentIndex);
+            current = null;
+            return ExtractionStep.Flow;
+        }
+        current = null;
+        if (!available.Wait(wait, cancellation))
+        {
+            flows = default;
+            return ExtractionStep.Waiting;
+        }
+        lock (ready)
+        {
+            if (ready.Count > 0)
+            {
+                var (chunk, count) = ready.Dequeue();
+                space.Release();
+                flows = new ArraySegment<NFlow>(chunk, 0, count);
+                return ExtractionStep.Flow;
+            }
+        }
+        // Released with nothing queued: the thread has ended.
+        thread.Join();
+        failure?.Throw();
+        flows = default;
+        return ExtractionStep.Done;
     }
 
     private void Run()

@@ -41,6 +41,40 @@ public sealed class ExtractionThreadTests
     }
 
     [Fact]
+    public void ChunksMixedWithSingleTakesGiveEveryFlowOnceInOrder()
+    {
+        string capture = MeterRuns.Generated(16 << 20, seed: 7, sessionsPerSecond: 60);
+        var options = new FlowOptions { NDissections = 0, IdleTimeoutSeconds = 2 };
+        using var extractor = new FlowExtractor(options);
+        var ids = new List<long>();
+        int chunks = 0;
+        using (var source = CaptureFile.Open(capture))
+        using (var reader = new ExtractionThread(extractor, source, 4096, finishAtEnd: true))
+        {
+            // A single take leaves the rest of its chunk for the next TakeChunk, which must start right after it.
+            while (true)
+            {
+                if (ids.Count % 3 == 0)
+                {
+                    var one = reader.Take(out var single, Timeout.InfiniteTimeSpan, CancellationToken.None);
+                    if (one == ExtractionStep.Done) break;
+                    ids.Add(single.id);
+                    continue;
+                }
+                var step = reader.TakeChunk(out var flows, Timeout.InfiniteTimeSpan, CancellationToken.None);
+                if (step == ExtractionStep.Done) break;
+                Assert.Equal(ExtractionStep.Flow, step);
+                Assert.NotEmpty(flows);
+                chunks++;
+                foreach (var flow in flows) ids.Add(flow.id);
+            }
+        }
+        Assert.True(chunks > 1);
+        Assert.Equal(Enumerable.Range(0, ids.Count).Select(i => (long)i), ids);
+        Assert.True(ids.Count > 500);
+    }
+
+    [Fact]
     public void ACorruptSourceThrowsAfterTheFlowsMeteredBeforeIt()
     {
         string capture = MeterRuns.Generated(16 << 20, seed: 7, sessionsPerSecond: 60);
