@@ -5,7 +5,8 @@
 # into the repository), made x10 by the benchmark's own code (each copy's IP addresses XOR-ed by the copy number,
 # bench/NFStream.Benchmarks/Suite/AddressShiftedCopies.cs) into bench/data/. Skips, saying so, without it.
 # Every case is a fresh process; the cases run alternately, --rounds times; the figure is each case's median.
-# pwsh start-up plus Import-Module is measured as a case of its own and subtracted from the Get-NFFlow cases.
+# pwsh start-up plus Import-Module is measured as a case of its own and subtracted from the Get-NFFlow cases, for two
+# hosts: pwsh with ReadyToRun images as users install it (bench/pwsh-r2r.sh) and the NuGet tool package (IL only).
 # Markdown goes to stdout and bench/out/cold.md. Figures are printed, never asserted.
 set -e
 cd "$(dirname "$0")/.."
@@ -32,24 +33,37 @@ folder=bench/data/perf-x$copies
 [ -d "$folder" ] || $bench copies --in "$base" --out "$folder" --copies "$copies" --folder
 cat "$file" "$folder"/*.pcap > /dev/null   # in the page cache, like the tools' input
 module="$PWD/out/NFStream/NFStream.psd1"
+bash bench/pwsh-r2r.sh
 pwsh_dll=$(dotnet pwsh -NoProfile -NonInteractive -Command '[Reflection.Assembly]::GetEntryAssembly().Location')
-pwsh="dotnet $pwsh_dll -NoProfile -NonInteractive -Command"
 scratch=$(mktemp -d); trap 'rm -rf "$scratch"' EXIT
 figures=$($bench measure --file "$file" --mode engine --passes 1 --ndissections 0)
 packets=$(echo "$figures" | sed -n 's/.*"Packets":\([0-9]*\).*/\1/p')
 flows=$(echo "$figures" | sed -n 's/.*"Flows":\([0-9]*\).*/\1/p')
 
+# Two PowerShell hosts, the same PowerShell 7.6.10: with ReadyToRun images, as Microsoft's linux-x64 packages
+# ship it (bench/pwsh-r2r.sh), and the NuGet tool package as the tool manifest runs it (IL only: its start-up and
+# its pipeline run tier-0 JIT code). Each host has its own start-up case, subtracted from its own runs.
+hosts=(
+  "r2r|pwsh 7.6.10 with ReadyToRun images (as the linux-x64 packages ship it)|dotnet $PWD/bench/out/pwsh-r2r/pwsh.dll -NoProfile -NonInteractive -Command"
+  "tool|pwsh 7.6.10 from the NuGet tool package (IL only)|dotnet $pwsh_dll -NoProfile -NonInteractive -Command"
+)
 # key | label | command ("$F" is the x10 file, "$D" the folder)
-cases=(
-  "startup|pwsh start-up + Import-Module (subtracted below)|$pwsh \"Import-Module '$module'\""
-  "floor|PowerShell's own floor: as many integers as flows through Write-Output into Out-Null, no capture read|$pwsh \"Import-Module '$module'; Write-Output -InputObject ([Linq.Enumerable]::Range(0, \$N)) | Out-Null\""
-  "ndpi|Get-NFFlow (nDPI, the default)|$pwsh \"Import-Module '$module'; Get-NFFlow '\$F' | Out-Null\""
-  "engine|Get-NFFlow -NDissections 0|$pwsh \"Import-Module '$module'; Get-NFFlow '\$F' -NDissections 0 | Out-Null\""
-  "stats|Get-NFFlow -NDissections 0 -StatisticalAnalysis|$pwsh \"Import-Module '$module'; Get-NFFlow '\$F' -NDissections 0 -StatisticalAnalysis | Out-Null\""
-  "folder1|folder of $copies captures, -NDissections 0 -ThrottleLimit 1|$pwsh \"Import-Module '$module'; Get-NFFlow '\$D/*.pcap' -NDissections 0 -ThrottleLimit 1 | Out-Null\""
-  "folderN|folder of $copies captures, -NDissections 0 (-ThrottleLimit = cores)|$pwsh \"Import-Module '$module'; Get-NFFlow '\$D/*.pcap' -NDissections 0 | Out-Null\""
-  "folder1-ndpi|folder of $copies captures, nDPI, -ThrottleLimit 1|$pwsh \"Import-Module '$module'; Get-NFFlow '\$D/*.pcap' -ThrottleLimit 1 | Out-Null\""
-  "folderN-ndpi|folder of $copies captures, nDPI (-ThrottleLimit = cores)|$pwsh \"Import-Module '$module'; Get-NFFlow '\$D/*.pcap' | Out-Null\""
+cases=()
+for h in "${hosts[@]}"; do
+  IFS='|' read -r host hostlabel pwsh <<<"$h"
+  cases+=(
+  "$host:startup|$hostlabel: start-up + Import-Module (subtracted below)|$pwsh \"Import-Module '$module'\""
+  "$host:floor|$hostlabel: PowerShell's own floor, as many integers as flows through Write-Output into Out-Null, no capture read|$pwsh \"Import-Module '$module'; Write-Output -InputObject ([Linq.Enumerable]::Range(0, \$N)) | Out-Null\""
+  "$host:ndpi|$hostlabel: Get-NFFlow (nDPI, the default)|$pwsh \"Import-Module '$module'; Get-NFFlow '\$F' | Out-Null\""
+  "$host:engine|$hostlabel: Get-NFFlow -NDissections 0|$pwsh \"Import-Module '$module'; Get-NFFlow '\$F' -NDissections 0 | Out-Null\""
+  "$host:stats|$hostlabel: Get-NFFlow -NDissections 0 -StatisticalAnalysis|$pwsh \"Import-Module '$module'; Get-NFFlow '\$F' -NDissections 0 -StatisticalAnalysis | Out-Null\""
+  "$host:folder1|$hostlabel: folder of $copies captures, -NDissections 0 -ThrottleLimit 1|$pwsh \"Import-Module '$module'; Get-NFFlow '\$D/*.pcap' -NDissections 0 -ThrottleLimit 1 | Out-Null\""
+  "$host:folderN|$hostlabel: folder of $copies captures, -NDissections 0 (-ThrottleLimit = cores)|$pwsh \"Import-Module '$module'; Get-NFFlow '\$D/*.pcap' -NDissections 0 | Out-Null\""
+  "$host:folder1-ndpi|$hostlabel: folder of $copies captures, nDPI, -ThrottleLimit 1|$pwsh \"Import-Module '$module'; Get-NFFlow '\$D/*.pcap' -ThrottleLimit 1 | Out-Null\""
+  "$host:folderN-ndpi|$hostlabel: folder of $copies captures, nDPI (-ThrottleLimit = cores)|$pwsh \"Import-Module '$module'; Get-NFFlow '\$D/*.pcap' | Out-Null\""
+  )
+done
+cases+=(
   "ndpiReader|ndpiReader -q -i (nDPI 4.2, C)|ndpiReader -q -i \"\$F\""
   "softflowd|softflowd -r (C)|softflowd -r \"\$F\""
   "nfpcapd|nfpcapd -r (nfdump, C)|nfpcapd -r \"\$F\" -l \"$scratch\""
@@ -68,7 +82,6 @@ for ((r = 1; r <= rounds; r++)); do
     done
 done
 median() { printf '%s\n' $1 | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-startup=$(median "${times[startup]}")
 out=bench/out/cold.md
 {
     echo "| run | median wall s | minus start-up s | packets/s (start-up subtracted) | vs ndpiReader | vs softflowd |"
@@ -78,11 +91,11 @@ out=bench/out/cold.md
         IFS='|' read -r key label cmd <<<"$c"
         m=$(median "${times[$key]}")
         case "$key" in
-            startup) net="-"; rate="-"; vs1="-"; vs2="-" ;;
-            ndpi|engine|stats|folder*|floor) net=$(echo "$m - $startup" | bc -l) ;;
+            *:startup) net="-"; rate="-"; vs1="-"; vs2="-" ;;
+            *:*) net=$(echo "$m - $(median "${times[${key%%:*}:startup]}")" | bc -l) ;;
             *) net=$m ;;
         esac
-        if [ "$key" != startup ]; then
+        if [ "${key#*:}" != startup ]; then
             rate=$(echo "$packets / $net / 1000000" | bc -l | xargs printf '%.2f M')
             vs1=$(echo "$ndpir / $net" | bc -l | xargs printf '%.2f')
             vs2=$(echo "$soft / $net" | bc -l | xargs printf '%.2f')
@@ -90,11 +103,16 @@ out=bench/out/cold.md
         fi
         echo "| $label | $(printf '%.3f' "$m") | $net | $rate | $vs1 | $vs2 |"
     done
-    f1=$(median "${times[folder1]}"); fn=$(median "${times[folderN]}")
-    g1=$(median "${times[folder1-ndpi]}"); gn=$(median "${times[folderN-ndpi]}")
     echo
     echo "Input: $file, $packets packets, $flows flows ($copies address-shifted copies of $(basename "$base")); $(nproc) cores;" \
-         "$rounds alternating rounds, medians. Folder, -ThrottleLimit = cores vs 1 (start-up subtracted):" \
-         "$(echo "($f1 - $startup) / ($fn - $startup)" | bc -l | xargs printf '%.2f')x without nDPI," \
-         "$(echo "($g1 - $startup) / ($gn - $startup)" | bc -l | xargs printf '%.2f')x with nDPI."
+         "$rounds alternating rounds, medians."
+    for h in "${hosts[@]}"; do
+        IFS='|' read -r host hostlabel pwsh <<<"$h"
+        s=$(median "${times[$host:startup]}")
+        f1=$(median "${times[$host:folder1]}"); fn=$(median "${times[$host:folderN]}")
+        g1=$(median "${times[$host:folder1-ndpi]}"); gn=$(median "${times[$host:folderN-ndpi]}")
+        echo "$hostlabel: folder, -ThrottleLimit = cores vs 1 (start-up subtracted):" \
+             "$(echo "($f1 - $s) / ($fn - $s)" | bc -l | xargs printf '%.2f')x without nDPI," \
+             "$(echo "($g1 - $s) / ($gn - $s)" | bc -l | xargs printf '%.2f')x with nDPI."
+    done
 } | tee "$out"

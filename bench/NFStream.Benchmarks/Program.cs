@@ -37,7 +37,7 @@ public static class Program
                   memory while the engine meters a generated capture streamed through a FIFO (no disk)
               NFStream.Benchmarks generate --out FILE|- [--size 1G] [--seed 1] [--sessions-per-second 1000]
               NFStream.Benchmarks measure --file FILE --mode read|tuple|decode|engine [--ndissections 20] [--statistics]
-                  [--splt N] [--meters N] [--passes 2] [--memory-every 1G]
+                  [--splt N] [--meters N] [--dpi-thread] [--passes 2] [--memory-every 1G]
                   one run (the last of the passes), one JSON line
               NFStream.Benchmarks copies --in FILE --out FILE|FOLDER [--copies 10] [--folder]
                   the cold suite's real-traffic input: every packet N times, copy k's IP addresses XOR-ed by k
@@ -67,6 +67,7 @@ public static class Program
             StatisticalAnalysis = a.ContainsKey("statistics"),
             SpltAnalysis = int.Parse(a.GetValueOrDefault("splt", "0"), CultureInfo.InvariantCulture),
             Meters = int.Parse(a.GetValueOrDefault("meters", "1"), CultureInfo.InvariantCulture),
+            DpiOnOwnThread = a.ContainsKey("dpi-thread"),
         };
         long every = a.TryGetValue("memory-every", out var e) ? Arguments.Size(e) : 0;
         // Two passes in one process: the first is what a fresh process gets, the second the steady state.

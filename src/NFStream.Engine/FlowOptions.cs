@@ -58,6 +58,14 @@ public sealed record FlowOptions
     public int Meters { get; init; } = 1;
 
     /// <summary>
+    /// With one meter and no plugins, run nDPI on a thread of its own beside the meter's (<see cref="Flows.DpiThread"/>):
+    /// the same calls in the same order on the same module, so the same results, in less wall time where a core is
+    /// free for it. Flows come out once their classification is done, so a caller that waits for packets (a live
+    /// capture) should leave it off; <see cref="Flows.MeterPlan.ClassifyOnOwnThread"/> decides for a file run.
+    /// </summary>
+    public bool DpiOnOwnThread { get; init; }
+
+    /// <summary>
     /// The meter count a run uses: <see cref="Meters"/>, or for 0 the automatic choice of <see cref="MeterPlan"/>
     /// (one meter per core but one, at most 16; one meter on 2 cores or fewer, where sharding cannot pay).
     /// </summary>

@@ -5,19 +5,6 @@ Describe 'Export-NFFlowCsv safety' {
     BeforeAll {
         $sampleFlows = Get-SampleFlowCount
 
-        # A separate pwsh with the module (the suite's own pwsh may run as 'dotnet pwsh.dll'): exit code and streams.
-        function Invoke-ChildPwsh([string] $Command) {
-            $self = (Get-Process -Id $PID).Path
-            $start = [Diagnostics.ProcessStartInfo]::new($self)
-            if ([IO.Path]::GetFileNameWithoutExtension($self) -eq 'dotnet') { $start.ArgumentList.Add((Join-Path $PSHOME 'pwsh.dll')) }
-            foreach ($a in @('-NoProfile', '-NonInteractive', '-Command', "Import-Module '$(Get-ModuleManifestPath)'; $Command")) { $start.ArgumentList.Add($a) }
-            $start.RedirectStandardOutput = $true; $start.RedirectStandardError = $true; $start.UseShellExecute = $false
-            $process = [Diagnostics.Process]::Start($start)
-            $stdout = $process.StandardOutput.ReadToEndAsync(); $stderr = $process.StandardError.ReadToEndAsync()
-            if (-not $process.WaitForExit(120000)) { $process.Kill($true); throw "pwsh did not finish: $Command" }
-            [pscustomobject]@{ ExitCode = $process.ExitCode; Output = $stdout.Result; Error = $stderr.Result }
-        }
-
         function Get-CsvRecordCount([string] $Path) { @(Import-Csv -LiteralPath $Path).Count }
 
         # Every row of a CSV file has as many fields as its header (so no cut or misaligned row).
@@ -179,7 +166,7 @@ Describe 'Export-NFFlowCsv safety' {
             @{ Statement = 'continue' }, @{ Statement = 'break' }, @{ Statement = 'exit' }
         ) {
             $sample = New-TestSample -Name "flow-control-$Statement.pcap"
-            $result = Invoke-ChildPwsh "Get-NFFlow '$sample' -NDissections 0 -Plugin @{ Name = 'Leaver'; OnUpdate = { $Statement } } | Measure-Object | ForEach-Object Count"
+            $result = Invoke-PwshProcess -Command "Get-NFFlow '$sample' -NDissections 0 -Plugin @{ Name = 'Leaver'; OnUpdate = { $Statement } } | Measure-Object | ForEach-Object Count"
             $result.ExitCode | Should -Not -Be 0
             $result.Error | Should -Match "Plugin 'Leaver' failed"
             $result.Error | Should -Match "'$Statement'"

@@ -117,6 +117,27 @@ Describe 'Get-NFFlow on several cores' {
             Get-ChildVerbose 4 "Get-NFFlow '$sample' -NDissections 0" | Should -Match 'one meter: the input \(0 MiB\) is too short'
         }
     }
+
+    Context 'nDPI on a thread of its own' {
+        It 'classifies a file on its own thread when a core is free for it, and not on one core' {
+            $sample = New-TestSample -Rounds 3
+            Get-ChildVerbose 2 "Get-NFFlow '$sample'" | Should -Match 'nDPI on a thread of its own'
+            Get-ChildVerbose 1 "Get-NFFlow '$sample'" | Should -Not -Match 'nDPI on a thread of its own'
+            Get-ChildVerbose 2 "Get-NFFlow '$sample' -NDissections 0" | Should -Not -Match 'nDPI on a thread of its own'
+        }
+
+        It 'gives the labels of an inline run (a run with a plugin classifies inline)' {
+            $sample = New-TestSample -Rounds 40
+            $columns = 'id', 'src_ip', 'src_port', 'dst_ip', 'dst_port', 'application_name', 'application_category_name',
+                'application_is_guessed', 'application_confidence', 'requested_server_name', 'client_fingerprint',
+                'server_fingerprint', 'user_agent', 'content_type'
+            $threaded = Get-NFFlow $sample | Select-Object $columns | ConvertTo-Csv
+            $inline = Get-NFFlow $sample -Plugin @{ Name = 'Nothing'; OnExpire = { } } | Select-Object $columns | ConvertTo-Csv
+            $threaded.Count | Should -BeGreaterThan 300
+            ($threaded | Where-Object { $_ -match '"TLS' }).Count | Should -BeGreaterThan 10
+            $threaded | Should -Be $inline
+        }
+    }
 }
 
 Describe 'Start-NFCapture threads' {

@@ -91,11 +91,13 @@ function Invoke-PwshProcess {
 
 # A separate pwsh with the module, started without waiting: its process (to signal or watch) and its output.
 function Start-ChildPwsh([string] $Command, [string] $Directory) {
-    $self = (Get-Process -Id $PID).Path
-    $start = [Diagnostics.ProcessStartInfo]::new($self)
-    if ([IO.Path]::GetFileNameWithoutExtension($self) -eq 'dotnet') { $start.ArgumentList.Add((Join-Path $PSHOME 'pwsh.dll')) }
-    foreach ($a in @('-NoProfile', '-NonInteractive', '-Command', "Import-Module '$(Get-ModuleManifestPath)'; $Command")) { $start.ArgumentList.Add($a) }
+    $pwsh = Get-PwshCommandLine
+    $start = [Diagnostics.ProcessStartInfo]::new($pwsh[0])
+    foreach ($a in @($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-Command', "Import-Module '$(Get-ModuleManifestPath)'; $Command")) {
+        $start.ArgumentList.Add($a)
+    }
     $start.RedirectStandardOutput = $true; $start.RedirectStandardError = $true; $start.UseShellExecute = $false
+    if ($Directory) { $start.WorkingDirectory = $Directory }
     $process = [Diagnostics.Process]::Start($start)
     [pscustomobject]@{
         Process = $process

@@ -11,6 +11,11 @@ public struct DpiFlowState
     public bool AppKnown;
     /// <summary>True when the result came from a guess (ndpi_detection_giveup).</summary>
     public bool Guessed;
+    /// <summary>
+    /// The results, collected as soon as detection completed (the native state is freed then: nothing reads or
+    /// changes it afterwards); null while the flow is still being dissected.
+    /// </summary>
+    public L7Result? Result;
 }
 
 /// <summary>

@@ -20,6 +20,8 @@ public sealed class FlowMeter : IDisposable
 
     private readonly FlowOptions options;
     private readonly IFlowClassifier? classifier;
+    // The classifier on a thread of its own (FlowOptions.DpiOnOwnThread): every call to it goes through here.
+    private readonly DpiThread? dpiThread;
     private readonly IFlowPlugin[] plugins;
     private readonly NFPacket? pluginPacket;
     // Trailing plugins that score expired flows in batches (see IBatchingFlowPlugin): plugins from index
@@ -58,11 +60,13 @@ public sealed class FlowMeter : IDisposable
         splt = options.SpltAnalysis;
         columns = options.Columns;
         cache = new FlowCache(Math.Min(options.MaxActiveFlows, 1 << 16));
+        if (this.classifier is not null && options.DpiOnOwnThread && this.plugins.Length == 0)
+            dpiThread = new DpiThread(this.classifier, options.NDissections);
     }
 
     /// <summary>A meter of a sharded run: logs creations and expiries into <see cref="Log"/> (no plugins).</summary>
     internal FlowMeter(FlowOptions options, IFlowClassifier? classifier, int maxActiveFlows, MeterEventLog log)
-        : this(options with { MaxActiveFlows = maxActiveFlows }, classifier)
+        : this(options with { MaxActiveFlows = maxActiveFlows, DpiOnOwnThread = false }, classifier)
     {
         this.log = log;
     }
@@ -89,9 +93,20 @@ public sealed class FlowMeter : IDisposable
     public ulong ClockMs => tick;
 
     /// <summary>Takes the next expired flow, in expiry order.</summary>
-    public bool TryTakeExpired(out NFlow flow) => expired.TryDequeue(out flow!);
+    public bool TryTakeExpired(out NFlow flow)
+    {
+        if (dpiThread is not null && !HeadReady())
+        {
+            flow = null!;
+            return false;
+        }
+        return expired.TryDequeue(out flow!);
+    }
 
-    public int PendingExpired => expired.Count;
+    /// <summary>Expired flows waiting to be taken (with nDPI on its own thread: whether the next one is ready).</summary>
+    public int PendingExpired => dpiThread is null ? expired.Count : HeadReady() ? expired.Count : 0;
+
+    private bool HeadReady() => expired.TryPeek(out var head) && dpiThread!.IsFinished(head.DpiTicket);
 
     /// <summary>Meters one parsed packet that belongs to this meter.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -153,6 +168,7 @@ public sealed class FlowMeter : IDisposable
             Expire(flow, MeterEventKind.Flushed);
         }
         if (batchPending) CompleteBatches();
+        dpiThread?.Drain();
     }
 
     /// <summary>
@@ -269,7 +285,8 @@ public sealed class FlowMeter : IDisposable
             return;
         }
         flow.id = nextId++;
-        if (classifier is not null) flow.L7 = classifier.Finish(ref flow.Dpi);
+        if (dpiThread is not null) flow.DpiTicket = dpiThread.Finish(flow);
+        else if (classifier is not null) flow.L7 = classifier.Finish(ref flow.Dpi);
         if (plugins.Length != 0) ExpirePlugins(flow);
         expired.Enqueue(flow);
     }
@@ -320,7 +337,8 @@ public sealed class FlowMeter : IDisposable
         ushort size = SizeOf(p);
         var f = new NFlow { Key = key, SourceFirst = sourceFirst, ColumnSet = columns, id = -1, SourceName = Source };
         if (splt > 0) f.Splt = SpltSeries.Start(splt, size);
-        classifier?.Begin(ref f.Dpi, IpContent(p, frame), p.TimeMs);
+        if (dpiThread is not null) dpiThread.Begin(f, IpContent(p, frame), p.TimeMs);
+        else classifier?.Begin(ref f.Dpi, IpContent(p, frame), p.TimeMs);
         f.BiFirst = f.BiLast = p.TimeMs;
         f.tunnel_id = p.TunnelId;
         f.ip_version = p.IpVersion;
@@ -369,7 +387,8 @@ public sealed class FlowMeter : IDisposable
         f.BiPackets++;
         if (f.BiPackets <= (ulong)splt) SpltSeries.Record(f.Splt!, f.BiPackets - 1, dir, size, piat);
         f.BiLast = t;
-        classifier?.Update(ref f.Dpi, IpContent(p, frame), t, f.BiPackets);
+        if (dpiThread is not null) dpiThread.Update(f, IpContent(p, frame), t, f.BiPackets);
+        else classifier?.Update(ref f.Dpi, IpContent(p, frame), t, f.BiPackets);
         f.BiBytes += size;
         if (statistics)
         {
@@ -427,6 +446,7 @@ public sealed class FlowMeter : IDisposable
     public void Dispose()
     {
         if (classifier is null) return;
+        dpiThread?.Dispose();   // first: afterwards the classifier is this thread's again
         for (var f = cache.Oldest; f is not null; f = f.Newer) classifier.Release(ref f.Dpi);
         classifier.Dispose();
     }

@@ -36,6 +36,7 @@ public sealed class NFlow
 
     internal SpltEntry[]? Splt;
     internal Dpi.L7Result? L7;
+    internal long DpiTicket;                                // with a DpiThread: the finish to wait for before handing out
 
     // ----- cache bookkeeping: creation order for the idle scan and the end-of-input flush -----
     internal NFlow? Older, Newer;

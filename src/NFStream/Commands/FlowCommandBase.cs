@@ -129,7 +129,11 @@ public abstract class FlowCommandBase : PSCmdlet, IDisposable
         if (reason is not null && Meters != 0) WriteVerbose($"Metering with {meters} meter{(meters == 1 ? "" : "s")} instead of {Meters}: {reason}.");
         else if (reason is not null) WriteVerbose($"Metering with one meter: {reason}.");
         else if (meters > 1) WriteVerbose($"Metering with {meters} meters.");
-        return options with { Meters = meters };
+        options = options with { Meters = meters };
+        bool dpiThread = MeterPlan.ClassifyOnOwnThread(options, Environment.ProcessorCount, inputBytes, parallelSources,
+            hasPlugins: false);
+        if (dpiThread) WriteVerbose("Classifying with nDPI on a thread of its own, beside the meter's.");
+        return options with { DpiOnOwnThread = dpiThread };
     }
 
     /// <summary>Creates an extractor for one capture; null (after a terminating error) when it can't be built.</summary>

@@ -45,4 +45,17 @@ public sealed class MeterPlanTests
         Assert.Equal(5, new FlowOptions { Meters = 0 }.ResolveMeters(6));
         Assert.Equal(2, new FlowOptions { Meters = 2 }.ResolveMeters(2));   // the engine honours an explicit count
     }
+
+    [Fact]
+    public void NdpiGetsAThreadOfItsOwnOnlyForOneFileWithOneMeterAndACoreForIt()
+    {
+        var dpi = new FlowOptions { NDissections = 20, Meters = 1 };
+        Assert.True(MeterPlan.ClassifyOnOwnThread(dpi, 2, Small, 1, hasPlugins: false));
+        Assert.False(MeterPlan.ClassifyOnOwnThread(dpi, 1, Small, 1, hasPlugins: false));      // no core for it
+        Assert.False(MeterPlan.ClassifyOnOwnThread(dpi, 2, -1, 1, hasPlugins: false));         // live: would hold flows back
+        Assert.False(MeterPlan.ClassifyOnOwnThread(dpi, 2, Small, 2, hasPlugins: false));      // files in parallel take the cores
+        Assert.False(MeterPlan.ClassifyOnOwnThread(dpi, 8, Big, 1, hasPlugins: true));         // plugins see nDPI inline
+        Assert.False(MeterPlan.ClassifyOnOwnThread(dpi with { Meters = 3 }, 8, Big, 1, hasPlugins: false));
+        Assert.False(MeterPlan.ClassifyOnOwnThread(dpi with { NDissections = 0 }, 8, Big, 1, hasPlugins: false));
+    }
 }

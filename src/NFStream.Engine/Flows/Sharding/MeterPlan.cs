@@ -53,6 +53,17 @@ public static class MeterPlan
         return chosen;
     }
 
+    /// <summary>
+    /// Whether a run's classifier gets a thread of its own (<see cref="FlowOptions.DpiOnOwnThread"/>): only for a
+    /// file (a live capture would hold flows back while it waits for packets), with nDPI in use, one meter, no
+    /// plugins, and a core for it besides the meter's: one capture at a time on 2 cores or more (captures metered
+    /// in parallel already take the cores).
+    /// </summary>
+    public static bool ClassifyOnOwnThread(FlowOptions options, int processorCount, long inputBytes, int parallelSources,
+        bool hasPlugins) =>
+        options.UsesDpi && !hasPlugins && inputBytes >= 0 && options.Meters == 1 && parallelSources == 1 &&
+        processorCount >= 2;
+
     /// <inheritdoc cref="Choose(int, int, long, int, out string?)"/>
     public static int Choose(int requested, int processorCount, long inputBytes = -1, int parallelSources = 1) =>
         Choose(requested, processorCount, inputBytes, parallelSources, out _);

@@ -1,0 +1,166 @@
+using NFStream.Engine;
+using NFStream.Engine.Capture;
+using NFStream.Engine.Dpi;
+using NFStream.Engine.Flows;
+using NFStream.Tests.Hosting;
+using NFStream.Tests.Reliability;
+using Xunit.Abstractions;
+
+namespace NFStream.Tests.Dpi;
+
+/// <summary>
+/// nDPI on a thread of its own (<see cref="FlowOptions.DpiOnOwnThread"/>) gives exactly the flows of an inline
+/// run: same ids, order and layer-7 values, on generated captures and on the whole corpus. A classifier that fails
+/// on its thread fails the run on the meter's thread (no hang, nothing handed out without its values), and a run
+/// cut short frees every nDPI flow state.
+/// </summary>
+[Collection(NdpiMemoryCollection.Name)]
+public sealed class DpiThreadTests
+{
+    private readonly ITestOutputHelper output;
+
+    public DpiThreadTests(ITestOutputHelper output) => this.output = output;
+
+    [NdpiFact]
+    public void ThreadedClassificationGivesTheInlineFlowsOnAGeneratedCapture()
+    {
+        string path = RepositoryPaths.NewSampleCapture(rounds: 400);
+        var inline = Meter(path, onOwnThread: false, batch: 4096);
+        var threaded = Meter(path, onOwnThread: true, batch: 4096);
+        var small = Meter(path, onOwnThread: true, batch: 7);     // flows taken while nDPI is still behind
+        Assert.True(inline.Count > 3_000, $"{inline.Count} flows");
+        Assert.True(inline.Count(r => r.Contains("TLS")) > 100, "the capture has TLS flows to label");
+        Assert.Equal(inline, threaded);
+        Assert.Equal(inline, small);
+    }
+
+    [NdpiFact]
+    public void ThreadedClassificationGivesTheInlineFlowsWhenTheRingFillsAndWraps()
+    {
+        // 60,000 flows open at once, each packet handed to nDPI: far more jobs and bytes than the rings hold.
+        var inline = Meter(new ManyFlowsSource(60_000, concurrent: 60_000), onOwnThread: false);
+        var threaded = Meter(new ManyFlowsSource(60_000, concurrent: 60_000), onOwnThread: true);
+        Assert.Equal(60_000, threaded.Count);
+        Assert.Equal(inline, threaded);
+    }
+
+    [NdpiCorpusFact]
+    public void ThreadedClassificationGivesTheInlineFlowsOnEveryCorpusCapture()
+    {
+        int captures = 0, flows = 0;
+        foreach (string pcap in Directory.GetFiles(Path.Combine(RepositoryPaths.Corpus!, "pcaps")).Order(StringComparer.Ordinal))
+        {
+            var inline = Meter(pcap, onOwnThread: false, batch: 4096);
+            var threaded = Meter(pcap, onOwnThread: true, batch: 4096);
+            Assert.True(inline.SequenceEqual(threaded), $"{Path.GetFileName(pcap)}: threaded nDPI gave other flows");
+            captures++;
+            flows += inline.Count;
+        }
+        output.WriteLine($"{captures} captures, {flows} flows: identical with nDPI on its own thread");
+        Assert.True(captures > 100, $"{captures} captures");
+    }
+
+    [Fact]
+    public void AClassifierThatFailsOnItsThreadFailsTheRunOnTheMetersThread()
+    {
+        var classifier = new FailingClassifier(failAtBegin: 500);
+        var source = new ManyFlowsSource(5_000, concurrent: 100);
+        var taken = new List<NFlow>();
+        var options = new FlowOptions { NDissections = 20, DpiOnOwnThread = true };
+        var extractor = new FlowExtractor(options, classifier);
+        var error = Assert.Throws<InvalidOperationException>(() =>
+        {
+            while (extractor.Pump(source, 256))
+                while (extractor.TryTakeFlow(out var flow)) taken.Add(flow);
+            extractor.Finish();
+            while (extractor.TryTakeFlow(out var flow)) taken.Add(flow);
+        });
+        Assert.Contains("flow 500", error.Message);
+        // Flows handed out before the failure carry their values; none left without them.
+        Assert.All(taken, f => Assert.Equal("Fake", f.application_name));
+        extractor.Dispose();
+        Assert.True(classifier.Disposed);
+        Assert.Equal(0, classifier.Live);
+    }
+
+    [NdpiFact]
+    public void ARunCutShortWithThreadedClassificationFreesEveryNdpiFlowState()
+    {
+        long before = NdpiMemory.LiveFlows;
+        var source = new ManyFlowsSource(20_000, concurrent: 5_000);
+        using (var extractor = new FlowExtractor(new FlowOptions { NDissections = 20, DpiOnOwnThread = true },
+                   FlowClassifierFactory.Create(20)))
+        {
+            for (int i = 0; i < 10 && extractor.Pump(source, 2048); i++)
+                while (extractor.TryTakeFlow(out _)) { }
+            Assert.True(extractor.ActiveFlows > 1_000);
+        }
+        Assert.Equal(before, NdpiMemory.LiveFlows);
+    }
+
+    private static List<string> Meter(string path, bool onOwnThread, int batch)
+    {
+        using var source = CaptureFile.Open(path);
+        return Meter(source, onOwnThread, batch);
+    }
+
+    private static List<string> Meter(IPacketSource source, bool onOwnThread, int batch = 1024)
+    {
+        var rows = new List<string>();
+        using var extractor = new FlowExtractor(new FlowOptions { NDissections = 20, DpiOnOwnThread = onOwnThread },
+            FlowClassifierFactory.Create(20));
+        bool more;
+        do
+        {
+            more = extractor.Pump(source, batch);
+            while (extractor.TryTakeFlow(out var flow)) rows.Add(Row(flow));
+        } while (more);
+        extractor.Finish();
+        while (extractor.TryTakeFlow(out var flow)) rows.Add(Row(flow));
+        return rows;
+    }
+
+    private static string Row(NFlow f) => string.Join('|', f.id, f.src_ip, f.src_port, f.dst_ip, f.dst_port,
+        f.protocol, f.bidirectional_packets, f.application_name, f.application_category_name, f.application_is_guessed,
+        f.application_confidence, f.requested_server_name, f.client_fingerprint, f.server_fingerprint, f.user_agent,
+        f.content_type);
+
+    /// <summary>Labels every flow "Fake"; throws at its Nth Begin, on whichever thread calls it.</summary>
+    private sealed class FailingClassifier : IFlowClassifier
+    {
+        private readonly int failAtBegin;
+        private int begun;
+
+        public FailingClassifier(int failAtBegin) => this.failAtBegin = failAtBegin;
+
+        public int Live { get; private set; }
+
+        public bool Disposed { get; private set; }
+
+        public void Begin(ref DpiFlowState state, ReadOnlySpan<byte> ipPacket, ulong timeMs)
+        {
+            if (++begun == failAtBegin) throw new InvalidOperationException($"classifier failed at flow {begun}");
+            state.Handle = 1;
+            Live++;
+        }
+
+        public void Update(ref DpiFlowState state, ReadOnlySpan<byte> ipPacket, ulong timeMs, ulong bidirectionalPackets)
+        {
+        }
+
+        public L7Result Finish(ref DpiFlowState state)
+        {
+            Release(ref state);
+            return new L7Result { ApplicationName = "Fake" };
+        }
+
+        public void Release(ref DpiFlowState state)
+        {
+            if (state.Handle == 0) return;
+            state.Handle = 0;
+            Live--;
+        }
+
+        public void Dispose() => Disposed = true;
+    }
+}
