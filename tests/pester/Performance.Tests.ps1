@@ -137,6 +137,17 @@ Describe 'Get-NFFlow on several cores' {
             ($threaded | Where-Object { $_ -match '"TLS' }).Count | Should -BeGreaterThan 10
             $threaded | Should -Be $inline
         }
+
+        It 'gives each file of a folder the labels of a run of that file alone (its nDPI module made ahead)' {
+            $dir = Join-Path $TestDrive ahead
+            $files = 1..3 | ForEach-Object { New-TestSample -Directory $dir -Name "a$_.pcap" -Seed $_ -Rounds 10 }
+            $columns = 'id', 'src_ip', 'dst_ip', 'application_name', 'requested_server_name', 'client_fingerprint'
+            $alone = foreach ($file in $files) { Get-NFFlow $file | Select-Object $columns | ConvertTo-Csv }
+            foreach ($limit in 1, 2) {
+                $together = Get-NFFlow $files -ThrottleLimit $limit | Select-Object $columns | ConvertTo-Csv
+                $together | Where-Object { $_ -notlike '"id"*' } | Should -Be ($alone | Where-Object { $_ -notlike '"id"*' })
+            }
+        }
     }
 }
 

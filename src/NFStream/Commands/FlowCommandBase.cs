@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Management.Automation;
 using NFStream.Engine;
 using NFStream.Engine.Capture;
+using NFStream.Engine.Dpi;
 using NFStream.Engine.Flows;
 using NFStream.Engine.Plugins;
 using NFStream.Hosting;
@@ -21,6 +22,8 @@ public abstract class FlowCommandBase : PSCmdlet, IDisposable
     private readonly CancellationTokenSource stopping = new();
     // SIGTERM/SIGHUP end the run like Ctrl+C and wait for it to end (TerminationSignals); held until Dispose.
     private readonly IDisposable signalLease = TerminationSignals.Enter();
+    // nDPI modules made ahead for the captures that follow in this call (made on first need).
+    private NdpiModuleSupply? moduleSupply;
     private CancellationTokenSource? cancellation;
     private long flowsWritten;
     /// <summary>How often a long read reports progress (PowerShell drops progress written much more often).</summary>
@@ -138,7 +141,9 @@ public abstract class FlowCommandBase : PSCmdlet, IDisposable
 
     /// <summary>Creates an extractor for one capture; null (after a terminating error) when it can't be built.</summary>
     /// <param name="filterPackets">False when the source applies -BpfFilter itself (a live capture filters in the kernel).</param>
-    protected FlowExtractor CreateExtractor(FlowOptions options, bool filterPackets = true)
+    /// <param name="moreCapturesFollow">More captures of this call are metered after this one, each in its own
+    /// run: the next one's nDPI module is made ahead while this one is metered (<see cref="NdpiModuleSupply"/>).</param>
+    protected FlowExtractor CreateExtractor(FlowOptions options, bool filterPackets = true, bool moreCapturesFollow = false)
     {
         Engine.Capture.BpfFilter? filter = null;
         if (BpfFilter is not null && filterPackets)
@@ -162,7 +167,14 @@ public abstract class FlowCommandBase : PSCmdlet, IDisposable
         try
         {
             // -MaxFlows counts across every file of the call: each extractor gets what is left.
-            return FlowExtractor.Create(options, filter, Plugin, MaxFlows > 0 ? Math.Max(1, MaxFlows - flowsWritten) : 0);
+            long maxFlows = MaxFlows > 0 ? Math.Max(1, MaxFlows - flowsWritten) : 0;
+            if (options.UsesDpi && options.Meters == 1 && Plugin is not { Length: > 0 } &&
+                (moreCapturesFollow || moduleSupply is not null))
+            {
+                var supply = moduleSupply ??= new NdpiModuleSupply(options.NDissections);
+                return new FlowExtractor(options, () => supply.Create(moreCapturesFollow), filter, Plugin, maxFlows);
+            }
+            return FlowExtractor.Create(options, filter, Plugin, maxFlows);
         }
         catch (Engine.Dpi.DpiUnavailableException e)
         {
@@ -292,6 +304,7 @@ public abstract class FlowCommandBase : PSCmdlet, IDisposable
     public void Dispose()
     {
         ReleaseRuns();
+        moduleSupply?.Dispose();
         CleanupPlugins(canReport: false);
         if (cancellation is not null && cancellation != stopping) cancellation.Dispose();
         stopping.Dispose();

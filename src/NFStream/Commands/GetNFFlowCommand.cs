@@ -54,10 +54,11 @@ public sealed class GetNFFlowCommand : FlowCommandBase
             MeterInParallel(files);
             return;
         }
-        foreach (var file in files)
+        for (int i = 0; i < files.Count; i++)
         {
+            string file = files[i];
             if (Cancellation.IsCancellationRequested || MaxFlowsReached) return;
-            var extractor = CreateExtractor(PlanMeters(options!, FileLength(file)));
+            var extractor = CreateExtractor(PlanMeters(options!, FileLength(file)), moreCapturesFollow: i + 1 < files.Count);
             try
             {
                 ReadFile(extractor, file);
@@ -90,7 +91,7 @@ public sealed class GetNFFlowCommand : FlowCommandBase
             while (running.Count >= ThrottleLimit) WriteOldestRun();
             // A lone file may shard over meters; a file among others is metered by one meter (the files take the cores).
             int parallel = Math.Min(ThrottleLimit, running.Count + files.Count - i);
-            running.Enqueue(FileRun.Start(this, files[i], parallel));
+            running.Enqueue(FileRun.Start(this, files[i], parallel, moreFollow: i + 1 < files.Count));
         }
     }
 
@@ -123,14 +124,15 @@ public sealed class GetNFFlowCommand : FlowCommandBase
         public ErrorRecord? OpenError { get; private init; }
         private FlowExtractor? extractor;
 
-        public static FileRun Start(GetNFFlowCommand command, string file, int parallel)
+        public static FileRun Start(GetNFFlowCommand command, string file, int parallel, bool moreFollow)
         {
             var source = command.OpenFile(file, out var error);
             if (source is null) return new FileRun { File = file, OpenError = error };
             FlowExtractor? extractor = null;
             try
             {
-                extractor = command.CreateExtractor(command.PlanMeters(command.options!, source.Length, parallel));
+                extractor = command.CreateExtractor(command.PlanMeters(command.options!, source.Length, parallel),
+                    moreCapturesFollow: moreFollow);
                 return new FileRun
                 {
                     File = file,
