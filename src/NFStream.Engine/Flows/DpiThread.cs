@@ -72,7 +72,6 @@ internal sealed class DpiThread : IDisposable
     private readonly byte[] bytes = new byte[ByteCapacity];
     private readonly Thread thread;
     private readonly object gate = new();
-    private readonly Func<bool> jobWaiting;
 
     private Progress produced;       // written by the meter's thread only
     private Progress consumed;       // written by the classifier thread only
@@ -90,7 +89,6 @@ internal sealed class DpiThread : IDisposable
         this.classifier = classifier;
         this.nDissections = nDissections;
         sleep.MeterWakeAtJob = sleep.MeterWakeAtByte = long.MaxValue;
-        jobWaiting = () => Volatile.Read(ref produced.Jobs) != consumed.Jobs;
         thread = new Thread(Run) { IsBackground = true, Name = "NFStream nDPI" };
         thread.Start();
     }
@@ -131,21 +129,9 @@ internal sealed class DpiThread : IDisposable
     /// <summary>Waits until every job handed over so far has been processed.</summary>
     public void Drain()
     {
-        long target = produced.Jobs;
+        // The classifier thread may be asleep with fewer jobs waiting than wake it by themselves.
         if (Volatile.Read(ref sleep.ClassifierWaiting) != 0) Wake();
-        var spin = new SpinWait();
-        while (Volatile.Read(ref consumed.Jobs) < target)
-        {
-            ThrowIfFailed();
-            if (spin.Count < SpinsBeforeSleep)
-            {
-                spin.SpinOnce(sleep1Threshold: -1);
-                continue;
-            }
-            Volatile.Write(ref sleep.MeterWakeAtJob, target);
-            SleepUntil(ref sleep.MeterWaiting, () => Volatile.Read(ref consumed.Jobs) >= target || failure is not null);
-            Volatile.Write(ref sleep.MeterWakeAtJob, long.MaxValue);
-        }
+        WaitForRoom(produced.Jobs, ref consumed.Jobs, ref sleep.MeterWakeAtJob, slack: 0);
         ThrowIfFailed();
     }
 
@@ -235,7 +221,7 @@ internal sealed class DpiThread : IDisposable
                 continue;
             }
             Volatile.Write(ref wakeAt, needed + slack);
-            SleepUntil(ref sleep.MeterWaiting, null);
+            SleepUntil(ref sleep.MeterWaiting, ref progress, needed);
             Volatile.Write(ref wakeAt, long.MaxValue);
         }
         return seen;
@@ -252,7 +238,7 @@ internal sealed class DpiThread : IDisposable
                 if (producedJobsSeen == index && (producedJobsSeen = Volatile.Read(ref produced.Jobs)) == index)
                 {
                     if (spin.Count < SpinsBeforeSleep) spin.SpinOnce(sleep1Threshold: -1);
-                    else SleepUntil(ref sleep.ClassifierWaiting, jobWaiting);
+                    else SleepUntil(ref sleep.ClassifierWaiting, ref produced.Jobs, index + 1);
                     continue;
                 }
                 spin.Reset();
@@ -294,16 +280,17 @@ internal sealed class DpiThread : IDisposable
     private ReadOnlySpan<byte> Packet(in Job job) => bytes.AsSpan((int)(job.Offset % ByteCapacity), job.Length);
 
     /// <summary>
-    /// Sleeps until woken by the other thread or for at most a millisecond (so that a wake-up that crossed the
-    /// check costs at most that), unless <paramref name="ready"/> already holds.
+    /// Sleeps until woken by the other thread or for at most a millisecond, unless the other thread's
+    /// <paramref name="progress"/> has already reached <paramref name="needed"/> (checked after raising the flag,
+    /// so a wake-up cannot be missed between the check and the sleep) or it has failed.
     /// </summary>
-    private void SleepUntil(ref int waitingFlag, Func<bool>? ready)
+    private void SleepUntil(ref int waitingFlag, ref long progress, long needed)
     {
         lock (gate)
         {
             Volatile.Write(ref waitingFlag, 1);
             Interlocked.MemoryBarrier();
-            if (ready is null || !ready()) Monitor.Wait(gate, 1);
+            if (Volatile.Read(ref progress) < needed && failure is null) Monitor.Wait(gate, 1);
             Volatile.Write(ref waitingFlag, 0);
         }
     }
