@@ -1,8 +1,8 @@
 using NFStream.Engine;
-using NFStream.Engine.Capture;
 using NFStream.Engine.Dpi;
 using NFStream.Engine.Flows;
 using NFStream.Tests.Hosting;
+using NFStream.Tests.Meters;
 using NFStream.Tests.Reliability;
 using Xunit.Abstractions;
 
@@ -25,10 +25,10 @@ public sealed class DpiThreadTests
     public void ThreadedClassificationGivesTheInlineFlowsOnAGeneratedCapture()
     {
         string path = RepositoryPaths.NewSampleCapture(rounds: 400);
-        var inline = Meter(path, onOwnThread: false, batch: 4096);
-        var threaded = Meter(path, onOwnThread: true, batch: 4096);
-        var small = Meter(path, onOwnThread: true, batch: 7);     // flows taken while nDPI is still behind
-        Assert.True(inline.Count > 3_000, $"{inline.Count} flows");
+        var inline = MeterRuns.Rows(path, Options(onOwnThread: false), batch: 4096);
+        var threaded = MeterRuns.Rows(path, Options(onOwnThread: true), batch: 4096);
+        var small = MeterRuns.Rows(path, Options(onOwnThread: true), batch: 7);   // flows taken while nDPI is still behind
+        Assert.True(inline.Count - 1 > 3_000, $"{inline.Count - 1} flows");
         Assert.True(inline.Count(r => r.Contains("TLS")) > 100, "the capture has TLS flows to label");
         Assert.Equal(inline, threaded);
         Assert.Equal(inline, small);
@@ -38,9 +38,9 @@ public sealed class DpiThreadTests
     public void ThreadedClassificationGivesTheInlineFlowsWhenTheRingFillsAndWraps()
     {
         // 60,000 flows open at once, each packet handed to nDPI: far more jobs and bytes than the rings hold.
-        var inline = Meter(new ManyFlowsSource(60_000, concurrent: 60_000), onOwnThread: false);
-        var threaded = Meter(new ManyFlowsSource(60_000, concurrent: 60_000), onOwnThread: true);
-        Assert.Equal(60_000, threaded.Count);
+        var inline = MeterRuns.Rows(new ManyFlowsSource(60_000, concurrent: 60_000), Options(onOwnThread: false));
+        var threaded = MeterRuns.Rows(new ManyFlowsSource(60_000, concurrent: 60_000), Options(onOwnThread: true));
+        Assert.Equal(60_000, threaded.Count - 1);
         Assert.Equal(inline, threaded);
     }
 
@@ -50,11 +50,11 @@ public sealed class DpiThreadTests
         int captures = 0, flows = 0;
         foreach (string pcap in Directory.GetFiles(Path.Combine(RepositoryPaths.Corpus!, "pcaps")).Order(StringComparer.Ordinal))
         {
-            var inline = Meter(pcap, onOwnThread: false, batch: 4096);
-            var threaded = Meter(pcap, onOwnThread: true, batch: 4096);
+            var inline = MeterRuns.Rows(pcap, Options(onOwnThread: false), batch: 4096);
+            var threaded = MeterRuns.Rows(pcap, Options(onOwnThread: true), batch: 4096);
             Assert.True(inline.SequenceEqual(threaded), $"{Path.GetFileName(pcap)}: threaded nDPI gave other flows");
             captures++;
-            flows += inline.Count;
+            flows += inline.Count - 1;
         }
         output.WriteLine($"{captures} captures, {flows} flows: identical with nDPI on its own thread");
         Assert.True(captures > 100, $"{captures} captures");
@@ -98,32 +98,7 @@ public sealed class DpiThreadTests
         Assert.Equal(before, NdpiMemory.LiveFlows);
     }
 
-    private static List<string> Meter(string path, bool onOwnThread, int batch)
-    {
-        using var source = CaptureFile.Open(path);
-        return Meter(source, onOwnThread, batch);
-    }
-
-    private static List<string> Meter(IPacketSource source, bool onOwnThread, int batch = 1024)
-    {
-        var rows = new List<string>();
-        using var extractor = new FlowExtractor(new FlowOptions { NDissections = 20, DpiOnOwnThread = onOwnThread },
-            FlowClassifierFactory.Create(20));
-        bool more;
-        do
-        {
-            more = extractor.Pump(source, batch);
-            while (extractor.TryTakeFlow(out var flow)) rows.Add(Row(flow));
-        } while (more);
-        extractor.Finish();
-        while (extractor.TryTakeFlow(out var flow)) rows.Add(Row(flow));
-        return rows;
-    }
-
-    private static string Row(NFlow f) => string.Join('|', f.id, f.src_ip, f.src_port, f.dst_ip, f.dst_port,
-        f.protocol, f.bidirectional_packets, f.application_name, f.application_category_name, f.application_is_guessed,
-        f.application_confidence, f.requested_server_name, f.client_fingerprint, f.server_fingerprint, f.user_agent,
-        f.content_type);
+    private static FlowOptions Options(bool onOwnThread) => new() { NDissections = 20, DpiOnOwnThread = onOwnThread };
 
     /// <summary>Labels every flow "Fake"; throws at its Nth Begin, on whichever thread calls it.</summary>
     private sealed class FailingClassifier : IFlowClassifier

@@ -1,9 +1,7 @@
 using NFStream.Engine;
-using NFStream.Engine.Capture;
 using NFStream.Engine.Dpi;
-using NFStream.Engine.Flows;
 using NFStream.Tests.Hosting;
-using NFStream.Tests.Reliability;
+using NFStream.Tests.Meters;
 
 namespace NFStream.Tests.Dpi;
 
@@ -18,7 +16,7 @@ public sealed class NdpiModuleSupplyTests
     public void EachCaptureGetsAFreshModuleMadeAheadWithTheLabelsOfSeparateRuns()
     {
         string path = RepositoryPaths.NewSampleCapture(rounds: 40);
-        var separate = Meter(path, FlowClassifierFactory.Create(20));
+        var separate = MeterRuns.Rows(path, new FlowOptions());
         Assert.Contains(separate, row => row.Contains("TLS"));
 
         long bytesBefore = NdpiMemory.LiveBytes;
@@ -30,7 +28,7 @@ public sealed class NdpiModuleSupplyTests
                 var classifier = (NdpiClassifier)supply.Create(more);
                 // The first capture's module is made on first use; every later one was made ahead.
                 Assert.Equal(capture > 0, classifier.Initialized);
-                Assert.Equal(separate, Meter(path, classifier));
+                Assert.Equal(separate, MeterRuns.Rows(path, new FlowOptions(), classifiers: () => classifier));
             }
             Assert.Equal(3, supply.ModulesMadeAhead);
         }
@@ -48,17 +46,5 @@ public sealed class NdpiModuleSupplyTests
         supply.Dispose();   // waits for the module (megabytes) being made ahead, and frees it
         Assert.InRange(NdpiMemory.LiveBytes - bytesBefore, -64 * 1024, 64 * 1024);
         Assert.Throws<ObjectDisposedException>(() => supply.Create(moreFollow: false));
-    }
-
-    private static List<string> Meter(string path, IFlowClassifier classifier)
-    {
-        var rows = new List<string>();
-        using var source = CaptureFile.Open(path);
-        using var extractor = new FlowExtractor(new FlowOptions { NDissections = 20 }, classifier);
-        while (extractor.Pump(source, 4096))
-            while (extractor.TryTakeFlow(out var flow)) rows.Add($"{flow.id}|{flow.application_name}|{flow.requested_server_name}");
-        extractor.Finish();
-        while (extractor.TryTakeFlow(out var flow)) rows.Add($"{flow.id}|{flow.application_name}|{flow.requested_server_name}");
-        return rows;
     }
 }

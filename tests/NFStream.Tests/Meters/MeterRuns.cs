@@ -12,17 +12,27 @@ namespace NFStream.Tests.Meters;
 public static class MeterRuns
 {
     /// <summary>The flows of <paramref name="path"/> as NFStream CSV rows (header first), in output order.</summary>
-    public static List<string> Rows(string path, FlowOptions options)
+    /// <param name="batch">Packets per Pump: flows are taken between batches, as a metering loop takes them.</param>
+    /// <param name="classifiers">The classifier factory (default: the engine's nDPI classifier when DPI is on).</param>
+    public static List<string> Rows(string path, FlowOptions options, int batch = 1000,
+        Func<IFlowClassifier?>? classifiers = null)
+    {
+        using var source = CaptureFile.Open(path);
+        return Rows(source, options, batch, classifiers);
+    }
+
+    /// <inheritdoc cref="Rows(string, FlowOptions, int, Func{IFlowClassifier?}?)"/>
+    public static List<string> Rows(IPacketSource source, FlowOptions options, int batch = 1000,
+        Func<IFlowClassifier?>? classifiers = null)
     {
         var text = new StringWriter();
         var csv = new CsvFlowWriter(text, FlowColumns.For(options.Columns));
         csv.WriteHeader();
-        Func<IFlowClassifier?>? dpi = options.NDissections > 0 ? () => FlowClassifierFactory.Create(options.NDissections) : null;
-        using (var extractor = new FlowExtractor(options, dpi))
+        classifiers ??= options.NDissections > 0 ? () => FlowClassifierFactory.Create(options.NDissections) : null;
+        using (var extractor = new FlowExtractor(options, classifiers))
         {
             Assert.Equal(options.ResolveMeters(Environment.ProcessorCount), extractor.Meters);
-            using var source = CaptureFile.Open(path);
-            while (extractor.Pump(source, 1000))
+            while (extractor.Pump(source, batch))
                 while (extractor.TryTakeFlow(out var flow)) csv.Write(flow);
             extractor.Finish();
             while (extractor.TryTakeFlow(out var flow)) csv.Write(flow);
