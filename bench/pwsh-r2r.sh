@@ -13,31 +13,27 @@ cd "$(dirname "$0")/.."
 out=bench/out/pwsh-r2r
 pwsh_dll=$(dotnet pwsh -NoProfile -NonInteractive -Command '[Reflection.Assembly]::GetEntryAssembly().Location')
 source_dir=$(dirname "$pwsh_dll")
-runtime=$(dotnet --list-runtimes | awk '$1 == "Microsoft.NETCore.App" && $2 ~ /^10\./ {v=$2; d=$3} END {print v; print d}')
-runtime_version=$(echo "$runtime" | sed -n 1p)
-framework=$(echo "$runtime" | sed -n 2p | tr -d '[]')/$runtime_version
-[ -n "$runtime_version" ] || { echo "pwsh-r2r: no .NET 10 runtime (PowerShell 7.6 needs one)" >&2; exit 1; }
-stamp="$source_dir $runtime_version"
+# crossgen2, the runtime and the platform are the module's own (src/NFStream/NFStream.csproj): one place decides.
+project=src/NFStream/NFStream.csproj
+property() { dotnet msbuild "$project" -getProperty:"$1" | tr -d '\r'; }
+[ -x "$(property NFCrossgen2)" ] || dotnet restore "$project" --nologo -v q > /dev/null   # downloads crossgen2
+crossgen=$(property NFCrossgen2)
+framework=$(property NFReadyToRunFramework)
+rid=$(property NFReadyToRunRid)
+[ -x "$crossgen" ] || { echo "pwsh-r2r: crossgen2 is missing at $crossgen" >&2; exit 1; }
+[ -d "$framework" ] || { echo "pwsh-r2r: the .NET runtime is missing at $framework (PowerShell 7.6 needs .NET 10)" >&2; exit 1; }
+stamp="$source_dir $framework"
 if [ -f "$out/.stamp" ] && [ "$(cat "$out/.stamp")" = "$stamp" ]; then exit 0; fi
 
-packages=$(dotnet nuget locals global-packages --list | sed 's/^global-packages: //')
-case "$(uname -m)" in aarch64) arch=arm64 ;; *) arch=x64 ;; esac
-crossgen="$packages/microsoft.netcore.app.crossgen2.linux-$arch/$runtime_version/tools/crossgen2"
-if [ ! -x "$crossgen" ]; then
-    # The module's build downloads this crossgen2 (PackageDownload in src/NFStream/NFStream.csproj).
-    dotnet restore src/NFStream/NFStream.csproj --nologo -v q > /dev/null
-fi
-[ -x "$crossgen" ] || { echo "pwsh-r2r: crossgen2 $runtime_version is missing at $crossgen" >&2; exit 1; }
-
-echo "pwsh-r2r: compiling PowerShell's assemblies ($source_dir) to ReadyToRun for .NET $runtime_version" >&2
+echo "pwsh-r2r: compiling PowerShell's assemblies ($source_dir) to ReadyToRun against $framework" >&2
 rm -rf "$out"
 mkdir -p "$out"
 cp -r "$source_dir"/. "$out"/
 compiled=0
 for assembly in "$source_dir"/*.dll; do
     name=$(basename "$assembly")
-    if "$crossgen" "$assembly" -o "$out/$name" -r "$framework/*.dll" -r "$source_dir/*.dll" \
-        --targetos:linux --targetarch:$arch -O > "$out/$name.crossgen.log" 2>&1; then
+    if "$crossgen" "$assembly" -o "$out/$name" -r "${framework}*.dll" -r "$source_dir/*.dll" \
+        --targetos:"${rid%%-*}" --targetarch:"${rid#*-}" -O > "$out/$name.crossgen.log" 2>&1; then
         compiled=$((compiled + 1))
         rm -f "$out/$name.crossgen.log"
     else
