@@ -5,20 +5,10 @@ Describe 'Get-NFFlow on several cores' {
     BeforeAll {
         # The verbose messages of a run in a child process that sees -Cores cores (DOTNET_PROCESSOR_COUNT).
         function Get-ChildVerbose([int] $Cores, [string] $Command) {
-            $start = [Diagnostics.ProcessStartInfo]::new([Environment]::ProcessPath)
-            $entry = [Reflection.Assembly]::GetEntryAssembly().Location   # pwsh.dll when pwsh runs as a dotnet tool
-            if ($entry -like '*.dll') { $start.ArgumentList.Add($entry) }
-            foreach ($a in '-NoProfile', '-NonInteractive', '-Command', "Import-Module '$(Get-ModuleManifestPath)'; $Command -Verbose 4>&1 | Where-Object { `$_ -is [System.Management.Automation.VerboseRecord] } | ForEach-Object Message") {
-                $start.ArgumentList.Add($a)
-            }
-            $start.RedirectStandardOutput = $true
-            $start.UseShellExecute = $false
-            $start.Environment['DOTNET_PROCESSOR_COUNT'] = "$Cores"
-            $process = [Diagnostics.Process]::Start($start)
-            $output = $process.StandardOutput.ReadToEnd()
-            $process.WaitForExit()
-            $process.ExitCode | Should -Be 0
-            $output
+            $result = Invoke-PwshProcess -Environment @{ DOTNET_PROCESSOR_COUNT = $Cores } -Command (
+                "$Command -Verbose 4>&1 | Where-Object { `$_ -is [System.Management.Automation.VerboseRecord] } | ForEach-Object Message")
+            $result.ExitCode | Should -Be 0
+            $result.Output
         }
 
         function Get-FlowLine($flow) {
@@ -69,20 +59,13 @@ Describe 'Get-NFFlow on several cores' {
                 $feed.ArgumentList.Add('-c')
                 $feed.ArgumentList.Add("exec 3>'$fifoA'; head -c $half '$a' >&3; cat '$b' > '$fifoB'; tail -c +$($half + 1) '$a' >&3; exec 3>&-")
                 $writer = [Diagnostics.Process]::Start($feed)
-                $start = [Diagnostics.ProcessStartInfo]::new([Environment]::ProcessPath)
-                $entry = [Reflection.Assembly]::GetEntryAssembly().Location
-                if ($entry -like '*.dll') { $start.ArgumentList.Add($entry) }
-                $command = "Import-Module '$(Get-ModuleManifestPath)'; Get-NFFlow -LiteralPath '$fifoA', '$fifoB' -NDissections 0 " +
+                $child = Start-ChildPwsh -Command ("Get-NFFlow -LiteralPath '$fifoA', '$fifoB' -NDissections 0 " +
                     "-ThrottleLimit $ThrottleLimit | ForEach-Object { '{0},{1},{2},{3},{4},{5},{6},{7},{8}' -f `$_.id, `$_.expiration_id, " +
-                    "`$_.src_ip, `$_.src_port, `$_.dst_ip, `$_.dst_port, `$_.bidirectional_packets, `$_.bidirectional_bytes, `$_.application_name }"
-                foreach ($arg in '-NoProfile', '-NonInteractive', '-Command', $command) { $start.ArgumentList.Add($arg) }
-                $start.RedirectStandardOutput = $true
-                $start.UseShellExecute = $false
-                $reader = [Diagnostics.Process]::Start($start)
-                $output = $reader.StandardOutput.ReadToEndAsync()
+                    "`$_.src_ip, `$_.src_port, `$_.dst_ip, `$_.dst_port, `$_.bidirectional_packets, `$_.bidirectional_bytes, `$_.application_name }")
+                $reader = $child.Process
                 try {
                     if (-not $reader.WaitForExit($TimeoutMs)) { return $null }   # stalled
-                    $output.Result -split "`n" | Where-Object { $_ }
+                    $child.Output.Result -split "`n" | Where-Object { $_ }
                 }
                 finally {
                     foreach ($p in $reader, $writer) { if (-not $p.HasExited) { $p.Kill($true) } }
@@ -206,17 +189,9 @@ Describe 'The module as built' {
         # Only the hot loops marked AggressiveOptimization are compiled (fully optimized, never at tier 0).
         $sample = New-TestSample -Rounds 2
         $log = Join-Path $TestDrive 'jit.txt'
-        $start = [Diagnostics.ProcessStartInfo]::new([Environment]::ProcessPath)
-        $entry = [Reflection.Assembly]::GetEntryAssembly().Location
-        if ($entry -like '*.dll') { $start.ArgumentList.Add($entry) }
-        foreach ($a in '-NoProfile', '-NonInteractive', '-Command', "Import-Module '$(Get-ModuleManifestPath)'; Get-NFFlow '$sample' | Out-Null") {
-            $start.ArgumentList.Add($a)
-        }
-        $start.UseShellExecute = $false
-        $start.Environment['DOTNET_JitStdOutFile'] = $log
-        $start.Environment['DOTNET_JitDisasmSummary'] = '1'
-        $process = [Diagnostics.Process]::Start($start)
-        $process.WaitForExit(120000) | Should -BeTrue
+        $result = Invoke-PwshProcess -Command "Get-NFFlow '$sample' | Out-Null" -Environment @{
+            DOTNET_JitStdOutFile = $log; DOTNET_JitDisasmSummary = '1' }
+        $result.ExitCode | Should -Be 0
         $compiled = Get-Content -LiteralPath $log | Where-Object { $_ -match 'JIT compiled NFStream\.' }
         $compiled | Where-Object { $_ -match 'FullOpts' } | Should -Not -BeNullOrEmpty -Because 'the log lists what the JIT compiled (the hot loops)'
         $compiled | Where-Object { $_ -match 'Tier0' } | Should -BeNullOrEmpty

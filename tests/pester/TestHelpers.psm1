@@ -69,6 +69,25 @@ function Invoke-PwshProcess {
         [string] $Module = $script:ModuleManifest,
         [string] $WorkingDirectory = (Get-Location -PSProvider FileSystem).ProviderPath
     )
+    $child = Start-ChildPwsh -Command $Command -Directory $WorkingDirectory -Environment $Environment -Module $Module
+    if (-not $child.Process.WaitForExit($TimeoutSeconds * 1000)) {
+        $child.Process.Kill($true)
+        throw "pwsh did not finish within $TimeoutSeconds s: $Command"
+    }
+    [pscustomobject]@{ ExitCode = $child.Process.ExitCode; Output = $child.Output.Result; Error = $child.Error.Result }
+}
+
+function Start-ChildPwsh {
+    <#
+    Starts a script in a separate pwsh process (the same pwsh that runs the suite), with the module imported,
+    without waiting: its process (to signal or watch) and the tasks reading its standard output and error.
+    #>
+    param(
+        [Parameter(Mandatory)] [string] $Command,
+        [string] $Directory = (Get-Location -PSProvider FileSystem).ProviderPath,
+        [hashtable] $Environment = @{},
+        [string] $Module = $script:ModuleManifest
+    )
     $pwsh = Get-PwshCommandLine
     $start = [Diagnostics.ProcessStartInfo]::new($pwsh[0])
     foreach ($argument in @($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-Command', "Import-Module '$Module'; $Command")) {
@@ -77,27 +96,8 @@ function Invoke-PwshProcess {
     $start.RedirectStandardOutput = $true
     $start.RedirectStandardError = $true
     $start.UseShellExecute = $false
-    $start.WorkingDirectory = $WorkingDirectory
+    $start.WorkingDirectory = $Directory
     foreach ($name in $Environment.Keys) { $start.Environment[$name] = [string]$Environment[$name] }
-    $process = [Diagnostics.Process]::Start($start)
-    $stdout = $process.StandardOutput.ReadToEndAsync()
-    $stderr = $process.StandardError.ReadToEndAsync()
-    if (-not $process.WaitForExit($TimeoutSeconds * 1000)) {
-        $process.Kill($true)
-        throw "pwsh did not finish within $TimeoutSeconds s: $Command"
-    }
-    [pscustomobject]@{ ExitCode = $process.ExitCode; Output = $stdout.Result; Error = $stderr.Result }
-}
-
-# A separate pwsh with the module, started without waiting: its process (to signal or watch) and its output.
-function Start-ChildPwsh([string] $Command, [string] $Directory) {
-    $pwsh = Get-PwshCommandLine
-    $start = [Diagnostics.ProcessStartInfo]::new($pwsh[0])
-    foreach ($a in @($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-Command', "Import-Module '$(Get-ModuleManifestPath)'; $Command")) {
-        $start.ArgumentList.Add($a)
-    }
-    $start.RedirectStandardOutput = $true; $start.RedirectStandardError = $true; $start.UseShellExecute = $false
-    if ($Directory) { $start.WorkingDirectory = $Directory }
     $process = [Diagnostics.Process]::Start($start)
     [pscustomobject]@{
         Process = $process
