@@ -13,6 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The module's own fields (caches, scratch packet) are visible only to nDPI's compilation; the shim reads them to
+ * reset a used module to its just-made state (nfndpi_context_reset). ndpi_config.h, installed with the headers,
+ * carries the library's own build options, so the layout is the library's. */
+#define NDPI_LIB_COMPILATION
 #include <ndpi_api.h>
 
 #if defined(__GLIBC__)
@@ -22,8 +26,12 @@
 #define NFNDPI_COUNT_BYTES 0
 #endif
 
+/* libndpi's own cache library (tinc's cache), exported but not in the installed headers. */
+extern void cache_free(struct cache *cache);
+
 struct nfndpi_context {
     struct ndpi_detection_module_struct *module;
+    struct ndpi_detection_module_struct *pristine; /* the module's fields right after initialisation */
 };
 
 struct nfndpi_flow {
@@ -137,7 +145,48 @@ NFNDPI_API nfndpi_context *nfndpi_context_create(void) {
         return NULL;
     }
     context->module = module;
+    /* nDPI creates its caches when first needed: a module just made has none. The snapshot is only useful (and
+     * reset only allowed) when that holds, which also checks that the shim sees the library's layout. */
+    if (module->ookla_cache == NULL && module->tinc_cache == NULL && module->bittorrent_cache == NULL
+        && module->zoom_cache == NULL && module->stun_cache == NULL && module->tls_cert_cache == NULL
+        && module->mining_cache == NULL && module->msteams_cache == NULL
+        && module->ndpi_num_supported_protocols == ndpi_get_num_supported_protocols(module)) {
+        context->pristine = malloc(sizeof(*module));
+        if (context->pristine != NULL) memcpy(context->pristine, module, sizeof(*module));
+    }
     return context;
+}
+
+static void free_lru_cache(struct ndpi_lru_cache **cache) {
+    if (*cache != NULL) ndpi_lru_free_cache(*cache);
+    *cache = NULL;
+}
+
+NFNDPI_API int32_t nfndpi_context_reset(nfndpi_context *context) {
+    if (context == NULL || context->module == NULL) return NFNDPI_ERROR_ARGUMENT;
+    if (context->pristine == NULL) return NFNDPI_ERROR_UNSUPPORTED;
+    struct ndpi_detection_module_struct *module = context->module;
+    /* What detection changes in the module (measured on nDPI 4.2 over the corpus: these pointers and the scratch
+     * packet, nothing else): the caches it made on the way go, and every field gets its just-made value back. */
+    free_lru_cache(&module->ookla_cache);
+    free_lru_cache(&module->bittorrent_cache);
+    free_lru_cache(&module->zoom_cache);
+    free_lru_cache(&module->stun_cache);
+    free_lru_cache(&module->tls_cert_cache);
+    free_lru_cache(&module->mining_cache);
+    free_lru_cache(&module->msteams_cache);
+    if (module->tinc_cache != NULL) cache_free(module->tinc_cache);
+    module->tinc_cache = NULL;
+    memcpy(module, context->pristine, sizeof(*module));
+    return NFNDPI_OK;
+}
+
+NFNDPI_API int64_t nfndpi_context_changed_bytes(const nfndpi_context *context) {
+    if (context == NULL || context->module == NULL || context->pristine == NULL) return NFNDPI_ERROR_ARGUMENT;
+    const unsigned char *now = (const unsigned char *)context->module, *then = (const unsigned char *)context->pristine;
+    int64_t changed = 0;
+    for (size_t i = 0; i < sizeof(*context->module); i++) changed += now[i] != then[i];
+    return changed;
 }
 
 NFNDPI_API void nfndpi_context_free(nfndpi_context *context) {
@@ -145,6 +194,7 @@ NFNDPI_API void nfndpi_context_free(nfndpi_context *context) {
     pthread_mutex_lock(&module_lifecycle_lock);
     if (context->module != NULL) ndpi_exit_detection_module(context->module);
     pthread_mutex_unlock(&module_lifecycle_lock);
+    free(context->pristine);
     free(context);
 }
 

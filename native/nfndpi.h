@@ -26,7 +26,7 @@ extern "C" {
 #define NFNDPI_API __attribute__((visibility("default")))
 #endif
 
-#define NFNDPI_ABI_VERSION 3u
+#define NFNDPI_ABI_VERSION 4u
 
 /* Field sizes of nfndpi_result, each including room for the terminating NUL. They follow NFStream's nf_flow
  * buffers (application_name[40], a 24-byte category copy, host_server_name[80], c_hash/s_hash[48],
@@ -41,6 +41,7 @@ extern "C" {
 /* Return codes. */
 #define NFNDPI_OK 0
 #define NFNDPI_ERROR_ARGUMENT (-1)
+#define NFNDPI_ERROR_UNSUPPORTED (-2)
 
 typedef struct nfndpi_context nfndpi_context; /* one nDPI detection module */
 typedef struct nfndpi_flow nfndpi_flow;       /* one nDPI flow plus the protocol last reported for it */
@@ -75,6 +76,16 @@ NFNDPI_API const char *nfndpi_ndpi_revision(void);
 
 /* Creates a detection module with every protocol enabled. NULL when nDPI could not be initialised. */
 NFNDPI_API nfndpi_context *nfndpi_context_create(void);
+
+/* Gives a used detection module back its just-made state, so it can serve another capture as a fresh one would:
+ * frees the caches detection made (Ookla, BitTorrent, Zoom, STUN, TLS certificates, mining, Teams, TINC) and
+ * restores every field of the module (its scratch packet included) from a copy taken when it was made. Flows
+ * created on the context must have been freed, or must not be processed on it again. Returns NFNDPI_OK,
+ * NFNDPI_ERROR_ARGUMENT, or NFNDPI_ERROR_UNSUPPORTED when the module could not be copied when made. */
+NFNDPI_API int32_t nfndpi_context_reset(nfndpi_context *context);
+
+/* How many bytes of the module's own fields differ from their just-made values (tests: 0 after a reset). */
+NFNDPI_API int64_t nfndpi_context_changed_bytes(const nfndpi_context *context);
 
 /* Frees the detection module. NULL is ignored. Flows created on the context must have been freed first. */
 NFNDPI_API void nfndpi_context_free(nfndpi_context *context);

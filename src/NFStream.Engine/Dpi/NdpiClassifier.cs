@@ -13,6 +13,7 @@ public sealed unsafe class NdpiClassifier : IFlowClassifier
     private readonly int nDissections;
     private nint context;
     private bool disposed;
+    private readonly Action<nint>? giveBack;
 
     // Names depend only on the protocol ids (application) or the category id, so they are decoded once.
     private readonly Dictionary<long, string> applicationNames = new();
@@ -21,10 +22,13 @@ public sealed unsafe class NdpiClassifier : IFlowClassifier
     /// <param name="context">The detection module, or 0 to create it when the first flow begins: initialising
     /// nDPI (loading its protocols and lists) costs tens of milliseconds, which a run that never gives nDPI a
     /// packet should not pay, and which a metering loop then pays on its own thread, in parallel with the others.</param>
-    internal NdpiClassifier(nint context, int nDissections)
+    /// <param name="giveBack">Takes the module when the classifier is disposed (<see cref="NdpiModulePool"/>),
+    /// instead of freeing it.</param>
+    internal NdpiClassifier(nint context, int nDissections, Action<nint>? giveBack = null)
     {
         this.context = context;
         this.nDissections = nDissections;
+        this.giveBack = giveBack;
     }
 
     /// <summary>True once the detection module exists (it is created when the first flow begins).</summary>
@@ -102,25 +106,31 @@ public sealed unsafe class NdpiClassifier : IFlowClassifier
     }
 
     /// <summary>
-    /// Frees the detection module. Flows that still hold native state can be released afterwards (nDPI flows do
-    /// not point into the module), but no flow can be begun, updated or finished any more.
+    /// Frees the detection module (or gives it back to its pool). Flows that still hold native state can be
+    /// released afterwards (nDPI flows do not point into the module), but no flow can be begun, updated or
+    /// finished any more.
     /// </summary>
     public void Dispose()
     {
-        FreeModule();
+        FreeModule(giveBack);
         GC.SuppressFinalize(this);
     }
 
     /// <summary>A classifier that was never disposed (a stopped pipeline) still returns nDPI's module memory.</summary>
-    ~NdpiClassifier() => FreeModule();
+    ~NdpiClassifier() => FreeModule(null);
 
-    private void FreeModule()
+    private void FreeModule(Action<nint>? taker)
     {
         disposed = true;
         nint module = context;
         context = 0;
-        if (module != 0) NdpiNative.ContextFree(module);
+        if (module == 0) return;
+        if (taker is not null) taker(module);
+        else NdpiNative.ContextFree(module);
     }
+
+    /// <summary>The detection module (0 before the first flow), for tests.</summary>
+    internal nint Module => context;
 
     private nint Context => context != 0 ? context : CreateModule();
 

@@ -12,7 +12,7 @@ namespace NFStream.Engine.Dpi;
 internal static unsafe class NdpiNative
 {
     /// <summary>The NFNDPI_ABI_VERSION this code was written for.</summary>
-    public const uint AbiVersion = 3;
+    public const uint AbiVersion = 4;
 
     private static readonly object LoadLock = new();
     private static volatile bool loaded;
@@ -22,6 +22,8 @@ internal static unsafe class NdpiNative
     private static delegate* unmanaged<byte*> ndpiRevision;
     private static delegate* unmanaged<nint> contextCreate;
     private static delegate* unmanaged<nint, void> contextFree;
+    private static delegate* unmanaged<nint, int> contextReset;
+    private static delegate* unmanaged<nint, long> contextChangedBytes;
     private static delegate* unmanaged[SuppressGCTransition]<nint> flowCreate;
     private static delegate* unmanaged[SuppressGCTransition]<nint, void> flowFree;
     private static delegate* unmanaged<long> liveFlows;
@@ -67,6 +69,8 @@ internal static unsafe class NdpiNative
         ndpiRevision = (delegate* unmanaged<byte*>)NativeLibrary.GetExport(library, "nfndpi_ndpi_revision");
         contextCreate = (delegate* unmanaged<nint>)NativeLibrary.GetExport(library, "nfndpi_context_create");
         contextFree = (delegate* unmanaged<nint, void>)NativeLibrary.GetExport(library, "nfndpi_context_free");
+        contextReset = (delegate* unmanaged<nint, int>)NativeLibrary.GetExport(library, "nfndpi_context_reset");
+        contextChangedBytes = (delegate* unmanaged<nint, long>)NativeLibrary.GetExport(library, "nfndpi_context_changed_bytes");
         flowCreate = (delegate* unmanaged[SuppressGCTransition]<nint>)NativeLibrary.GetExport(library, "nfndpi_flow_create");
         flowFree = (delegate* unmanaged[SuppressGCTransition]<nint, void>)NativeLibrary.GetExport(library, "nfndpi_flow_free");
         liveFlows = (delegate* unmanaged<long>)NativeLibrary.GetExport(library, "nfndpi_live_flows");
@@ -87,6 +91,13 @@ internal static unsafe class NdpiNative
     public static nint ContextCreate() => contextCreate();
 
     public static void ContextFree(nint context) => contextFree(context);
+
+    /// <summary>Gives a used module its just-made state (caches dropped, every field restored); false when the
+    /// shim could not keep the copy this needs (then the module must be freed, not reused).</summary>
+    public static bool ContextReset(nint context) => contextReset(context) == 0;
+
+    /// <summary>Bytes of the module's own fields that differ from their just-made values (tests).</summary>
+    public static long ContextChangedBytes(nint context) => contextChangedBytes(context);
 
     /// <summary>A new zeroed nDPI flow; 0 when out of memory.</summary>
     public static nint FlowCreate() => flowCreate();

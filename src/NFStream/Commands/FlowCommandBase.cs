@@ -22,8 +22,8 @@ public abstract class FlowCommandBase : PSCmdlet, IDisposable
     private readonly CancellationTokenSource stopping = new();
     // SIGTERM/SIGHUP end the run like Ctrl+C and wait for it to end (TerminationSignals); held until Dispose.
     private readonly IDisposable signalLease = TerminationSignals.Enter();
-    // nDPI modules made ahead for the captures that follow in this call (made on first need).
-    private NdpiModuleSupply? moduleSupply;
+    // nDPI modules shared by the captures of this call, reset between captures (made on first need).
+    private NdpiModulePool? modulePool;
     private CancellationTokenSource? cancellation;
     private long flowsWritten;
     /// <summary>How often a long read reports progress (PowerShell drops progress written much more often).</summary>
@@ -142,7 +142,7 @@ public abstract class FlowCommandBase : PSCmdlet, IDisposable
     /// <summary>Creates an extractor for one capture; null (after a terminating error) when it can't be built.</summary>
     /// <param name="filterPackets">False when the source applies -BpfFilter itself (a live capture filters in the kernel).</param>
     /// <param name="moreCapturesFollow">More captures of this call are metered after this one, each in its own
-    /// run: the next one's nDPI module is made ahead while this one is metered (<see cref="NdpiModuleSupply"/>).</param>
+    /// run: their nDPI modules are made once and reset between captures (<see cref="NdpiModulePool"/>).</param>
     protected FlowExtractor CreateExtractor(FlowOptions options, bool filterPackets = true, bool moreCapturesFollow = false)
     {
         Engine.Capture.BpfFilter? filter = null;
@@ -169,10 +169,10 @@ public abstract class FlowCommandBase : PSCmdlet, IDisposable
             // -MaxFlows counts across every file of the call: each extractor gets what is left.
             long maxFlows = MaxFlows > 0 ? Math.Max(1, MaxFlows - flowsWritten) : 0;
             if (options.UsesDpi && options.Meters == 1 && Plugin is not { Length: > 0 } &&
-                (moreCapturesFollow || moduleSupply is not null))
+                (moreCapturesFollow || modulePool is not null))
             {
-                var supply = moduleSupply ??= new NdpiModuleSupply(options.NDissections);
-                return new FlowExtractor(options, () => supply.Create(moreCapturesFollow), filter, Plugin, maxFlows);
+                var pool = modulePool ??= new NdpiModulePool(options.NDissections);
+                return new FlowExtractor(options, pool.Create, filter, Plugin, maxFlows);
             }
             return FlowExtractor.Create(options, filter, Plugin, maxFlows);
         }
@@ -304,7 +304,7 @@ public abstract class FlowCommandBase : PSCmdlet, IDisposable
     public void Dispose()
     {
         ReleaseRuns();
-        moduleSupply?.Dispose();
+        modulePool?.Dispose();
         CleanupPlugins(canReport: false);
         if (cancellation is not null && cancellation != stopping) cancellation.Dispose();
         stopping.Dispose();
