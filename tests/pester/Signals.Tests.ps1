@@ -32,6 +32,11 @@ Describe 'Termination signals' {
         It '<Signal> leaves every emitted flow in the file as whole rows and exits promptly' -TestCases @(
             @{ Signal = 'TERM'; ExitCode = 143 }, @{ Signal = 'HUP'; ExitCode = 129 }
         ) {
+            # Under nohup SIGHUP is ignored, and the child inherits that: it then rightly goes on after a HUP.
+            $ignored = [Convert]::ToUInt64(((Get-Content /proc/self/status) -match '^SigIgn:' -split '\s+')[1], 16)
+            if ($Signal -eq 'HUP' -and ($ignored -band 1)) {
+                Set-ItResult -Skipped -Because 'SIGHUP is ignored in this session (nohup), and so in the child'; return
+            }
             $dir = Join-Path $TestDrive "fifo-$Signal"
             New-Item -ItemType Directory $dir | Out-Null
             $capture = Join-Path $dir big.pcap
