@@ -26,6 +26,11 @@
 #define NFNDPI_COUNT_BYTES 0
 #endif
 
+/* The LRU caches nDPI 4.2 makes in a module on first use (tinc's cache, of another kind, is handled beside them):
+ * listed once, for the check that a module just made has none and for the reset that frees them. */
+#define NFNDPI_LRU_CACHES(X) X(ookla_cache) X(bittorrent_cache) X(zoom_cache) X(stun_cache) X(tls_cert_cache) \
+    X(mining_cache) X(msteams_cache)
+
 /* libndpi's own cache library (tinc's cache), exported but not in the installed headers. */
 extern void cache_free(struct cache *cache);
 
@@ -147,13 +152,13 @@ NFNDPI_API nfndpi_context *nfndpi_context_create(void) {
     context->module = module;
     /* nDPI creates its caches when first needed: a module just made has none. The snapshot is only useful (and
      * reset only allowed) when that holds, which also checks that the shim sees the library's layout. */
-    if (module->ookla_cache == NULL && module->tinc_cache == NULL && module->bittorrent_cache == NULL
-        && module->zoom_cache == NULL && module->stun_cache == NULL && module->tls_cert_cache == NULL
-        && module->mining_cache == NULL && module->msteams_cache == NULL
+#define NFNDPI_IS_NULL(cache) module->cache == NULL &&
+    if (NFNDPI_LRU_CACHES(NFNDPI_IS_NULL) module->tinc_cache == NULL
         && module->ndpi_num_supported_protocols == ndpi_get_num_supported_protocols(module)) {
         context->pristine = malloc(sizeof(*module));
         if (context->pristine != NULL) memcpy(context->pristine, module, sizeof(*module));
     }
+#undef NFNDPI_IS_NULL
     return context;
 }
 
@@ -168,13 +173,9 @@ NFNDPI_API int32_t nfndpi_context_reset(nfndpi_context *context) {
     struct ndpi_detection_module_struct *module = context->module;
     /* What detection changes in the module (measured on nDPI 4.2 over the corpus: these pointers and the scratch
      * packet, nothing else): the caches it made on the way go, and every field gets its just-made value back. */
-    free_lru_cache(&module->ookla_cache);
-    free_lru_cache(&module->bittorrent_cache);
-    free_lru_cache(&module->zoom_cache);
-    free_lru_cache(&module->stun_cache);
-    free_lru_cache(&module->tls_cert_cache);
-    free_lru_cache(&module->mining_cache);
-    free_lru_cache(&module->msteams_cache);
+#define NFNDPI_FREE(cache) free_lru_cache(&module->cache);
+    NFNDPI_LRU_CACHES(NFNDPI_FREE)
+#undef NFNDPI_FREE
     if (module->tinc_cache != NULL) cache_free(module->tinc_cache);
     module->tinc_cache = NULL;
     memcpy(module, context->pristine, sizeof(*module));

@@ -129,9 +129,6 @@ public sealed unsafe class NdpiClassifier : IFlowClassifier
         else NdpiNative.ContextFree(module);
     }
 
-    /// <summary>The detection module (0 before the first flow), for tests.</summary>
-    internal nint Module => context;
-
     private nint Context => context != 0 ? context : CreateModule();
 
     private nint CreateModule()

@@ -19,7 +19,7 @@ public sealed class AccountingConformanceTests
     [CorpusFact]
     public void EveryPacketIsInOneFlowOrIgnored()
     {
-        var pcaps = Directory.GetFiles(Path.Combine(RepositoryPaths.Corpus!, "pcaps")).OrderBy(p => p, StringComparer.Ordinal).ToArray();
+        var pcaps = RepositoryPaths.CorpusCaptures();
         var result = fixture.Session.Run("""
             foreach ($p in $pcaps) {
                 $inFlows = 0

@@ -15,7 +15,7 @@ public static class ConformanceRun
     public static List<Outcome> Run(PowerShellSession ps, ReferenceVariant variant, string corpus, string outDir)
     {
         Directory.CreateDirectory(outDir);
-        var pcaps = Directory.GetFiles(Path.Combine(corpus, "pcaps")).OrderBy(p => p, StringComparer.Ordinal).ToArray();
+        var pcaps = RepositoryPaths.CorpusCaptures(corpus);
         var script = $$"""
             foreach ($p in $pcaps) {
                 $csv = [IO.Path]::Combine($outDir, [IO.Path]::GetFileName($p) + '.csv')

@@ -48,7 +48,7 @@ public sealed class DpiThreadTests
     public void ThreadedClassificationGivesTheInlineFlowsOnEveryCorpusCapture()
     {
         int captures = 0, flows = 0;
-        foreach (string pcap in Directory.GetFiles(Path.Combine(RepositoryPaths.Corpus!, "pcaps")).Order(StringComparer.Ordinal))
+        foreach (string pcap in RepositoryPaths.CorpusCaptures())
         {
             var inline = MeterRuns.Rows(pcap, Options(onOwnThread: false), batch: 4096);
             var threaded = MeterRuns.Rows(pcap, Options(onOwnThread: true), batch: 4096);

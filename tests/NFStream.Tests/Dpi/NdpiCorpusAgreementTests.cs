@@ -33,7 +33,7 @@ public sealed class NdpiCorpusAgreementTests
         var sameMetadata = new int[MetadataColumns.Length];
         var countMismatches = new List<string>();
 
-        foreach (string pcap in Directory.GetFiles(Path.Combine(corpus, "pcaps")).OrderBy(p => p, StringComparer.Ordinal))
+        foreach (string pcap in RepositoryPaths.CorpusCaptures(corpus))
         {
             string name = Path.GetFileName(pcap);
             List<NFlow> ours = Meter(pcap);

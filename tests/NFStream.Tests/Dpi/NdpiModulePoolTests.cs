@@ -19,9 +19,6 @@ public sealed class NdpiModulePoolTests
 
     public NdpiModulePoolTests(ITestOutputHelper output) => this.output = output;
 
-    private static IEnumerable<string> CorpusCaptures() =>
-        Directory.GetFiles(Path.Combine(RepositoryPaths.Corpus!, "pcaps")).Order(StringComparer.Ordinal);
-
     [NdpiFact]
     public void EachCaptureGetsTheLabelsOfASeparateRunOnAResetModule()
     {
@@ -85,7 +82,7 @@ public sealed class NdpiModulePoolTests
     {
         int captures = 0, flows = 0;
         using var pool = new NdpiModulePool(20);
-        foreach (string pcap in CorpusCaptures())
+        foreach (string pcap in RepositoryPaths.CorpusCaptures())
         {
             var fresh = MeterRuns.Rows(pcap, new FlowOptions(), batch: 4096);
             var afterPrevious = MeterRuns.Rows(pcap, new FlowOptions(), batch: 4096, classifiers: pool.Create);
@@ -105,7 +102,7 @@ public sealed class NdpiModulePoolTests
     public void WithoutTheResetAModuleUsedBeforeGivesOtherLabels()
     {
         var changed = new List<string>();
-        foreach (string pcap in CorpusCaptures())
+        foreach (string pcap in RepositoryPaths.CorpusCaptures())
         {
             nint module = 0;
             var first = new NdpiClassifier(0, 20, giveBack: used => module = used);

@@ -19,6 +19,10 @@ public static class RepositoryPaths
         }
     }
 
+    /// <summary>Every capture of the corpus (<paramref name="corpus"/>, default <see cref="Corpus"/>), in ordinal name order.</summary>
+    public static string[] CorpusCaptures(string? corpus = null) =>
+        Directory.GetFiles(Path.Combine(corpus ?? Corpus!, "pcaps")).Order(StringComparer.Ordinal).ToArray();
+
     private static string FindRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)

@@ -140,7 +140,7 @@ public sealed class ShardedMeterTests
         var options = new FlowOptions { NDissections = 20, StatisticalAnalysis = true, SpltAnalysis = 10 };
         var layer7 = new HashSet<int>();
         int flows = 0, differing = 0;
-        foreach (var pcap in Directory.GetFiles(Path.Combine(RepositoryPaths.Corpus!, "pcaps")).Order(StringComparer.Ordinal))
+        foreach (var pcap in RepositoryPaths.CorpusCaptures())
         {
             var one = MeterRuns.Rows(pcap, options with { Meters = 1 });
             var two = MeterRuns.Rows(pcap, options with { Meters = 2 });
