@@ -69,6 +69,9 @@ function Invoke-TestSuites {
         $pesterArguments = @('-NoProfile', '-NonInteractive', '-File', (Join-Path $root 'tests/pester/Invoke-PesterSuite.ps1'))
         if ($Filter -and $Filter -notmatch '[=~]') { $pesterArguments += @('-FullNameFilter', $Filter) }
         # A separate pwsh process: the suite imports the module fresh, and its failures cannot end this script.
+        # Its child pwsh processes inherit this: a test run sends no telemetry, and no telemetry threads start
+        # (and compile code) in the processes whose threads, exit and JIT output the tests watch.
+        $env:POWERSHELL_TELEMETRY_OPTOUT = '1'
         $pwsh = [Environment]::ProcessPath
         $entry = [Environment]::GetCommandLineArgs()[0]
         if ($entry -like '*.dll') { $pesterArguments = @($entry) + $pesterArguments }

@@ -19,6 +19,8 @@ while [ $# -gt 0 ]; do
     esac
 done
 base=${NFSTREAM_PERF_BASE:-../shared/corpus/perf/base.pcap}
+# The corpus's captures as a folder users have: many small real captures (read in place, never copied).
+corpus=${NFSTREAM_CORPUS_PCAPS:-../shared/corpus/pcaps}
 if [ ! -f "$base" ]; then
     echo "cold suite skipped: $base is absent (the shared corpus sits beside the repository)" >&2
     exit 0
@@ -32,6 +34,12 @@ folder=bench/data/perf-x$copies
 [ -f "$file" ] || $bench copies --in "$base" --out "$file" --copies "$copies"
 [ -d "$folder" ] || $bench copies --in "$base" --out "$folder" --copies "$copies" --folder
 cat "$file" "$folder"/*.pcap > /dev/null   # in the page cache, like the tools' input
+corpus_count=0
+if [ -d "$corpus" ]; then
+    corpus=$(cd "$corpus" && pwd)
+    corpus_count=$(ls "$corpus" | wc -l)
+    cat "$corpus"/* > /dev/null
+fi
 module="$PWD/out/NFStream/NFStream.psd1"
 bash bench/pwsh-r2r.sh
 pwsh_dll=$(dotnet pwsh -NoProfile -NonInteractive -Command '[Reflection.Assembly]::GetEntryAssembly().Location')
@@ -62,6 +70,13 @@ for h in "${hosts[@]}"; do
   "$host:folder1-ndpi|$hostlabel: folder of $copies captures, nDPI, -ThrottleLimit 1|$pwsh \"Import-Module '$module'; Get-NFFlow '\$D/*.pcap' -ThrottleLimit 1 | Out-Null\""
   "$host:folderN-ndpi|$hostlabel: folder of $copies captures, nDPI (-ThrottleLimit = cores)|$pwsh \"Import-Module '$module'; Get-NFFlow '\$D/*.pcap' | Out-Null\""
   )
+  # The corpus folder: other input, so no packets/s or tool ratios in its rows (its own ratio is in the footer).
+  if [ "$corpus_count" -gt 0 ]; then cases+=(
+  "$host:corpus1|$hostlabel: corpus folder ($corpus_count captures), -NDissections 0 -ThrottleLimit 1|$pwsh \"Import-Module '$module'; Get-NFFlow '\$C/*' -NDissections 0 -ThrottleLimit 1 | Out-Null\""
+  "$host:corpusN|$hostlabel: corpus folder ($corpus_count captures), -NDissections 0 (-ThrottleLimit = cores)|$pwsh \"Import-Module '$module'; Get-NFFlow '\$C/*' -NDissections 0 | Out-Null\""
+  "$host:corpus1-ndpi|$hostlabel: corpus folder ($corpus_count captures), nDPI, -ThrottleLimit 1|$pwsh \"Import-Module '$module'; Get-NFFlow '\$C/*' -ThrottleLimit 1 | Out-Null\""
+  "$host:corpusN-ndpi|$hostlabel: corpus folder ($corpus_count captures), nDPI (-ThrottleLimit = cores)|$pwsh \"Import-Module '$module'; Get-NFFlow '\$C/*' | Out-Null\""
+  ); fi
 done
 cases+=(
   "ndpiReader|ndpiReader -q -i (nDPI 4.2, C)|ndpiReader -q -i \"\$F\""
@@ -75,7 +90,7 @@ for ((r = 1; r <= rounds; r++)); do
         IFS='|' read -r key label cmd <<<"$c"
         rm -rf "$scratch"/*
         start=$(date +%s.%N)
-        F="$file" D="$folder" N="$flows" eval "$cmd" > /dev/null 2>&1 || echo "$key failed (round $r)" >&2
+        F="$file" D="$folder" C="$corpus" N="$flows" eval "$cmd" > /dev/null 2>&1 || echo "$key failed (round $r)" >&2
         end=$(date +%s.%N)
         times[$key]="${times[$key]} $(echo "$end - $start" | bc)"
         echo "round $r: $key $(echo "$end - $start" | bc) s" >&2
@@ -95,7 +110,9 @@ out=bench/out/cold.md
             *:*) net=$(echo "$m - $(median "${times[${key%%:*}:startup]}")" | bc -l) ;;
             *) net=$m ;;
         esac
-        if [ "${key#*:}" != startup ]; then
+        if [ "${key#*:corpus}" != "$key" ]; then
+            rate="-"; vs1="-"; vs2="-"; net=$(printf '%.3f' "$net")
+        elif [ "${key#*:}" != startup ]; then
             rate=$(echo "$packets / $net / 1000000" | bc -l | xargs printf '%.2f M')
             vs1=$(echo "$ndpir / $net" | bc -l | xargs printf '%.2f')
             vs2=$(echo "$soft / $net" | bc -l | xargs printf '%.2f')
@@ -114,5 +131,12 @@ out=bench/out/cold.md
         echo "$hostlabel: folder, -ThrottleLimit = cores vs 1 (start-up subtracted):" \
              "$(echo "($f1 - $s) / ($fn - $s)" | bc -l | xargs printf '%.2f')x without nDPI," \
              "$(echo "($g1 - $s) / ($gn - $s)" | bc -l | xargs printf '%.2f')x with nDPI."
+        if [ "$corpus_count" -gt 0 ]; then
+            c1=$(median "${times[$host:corpus1]}"); cn=$(median "${times[$host:corpusN]}")
+            d1=$(median "${times[$host:corpus1-ndpi]}"); dn=$(median "${times[$host:corpusN-ndpi]}")
+            echo "$hostlabel: corpus folder ($corpus_count captures), -ThrottleLimit = cores vs 1 (start-up subtracted):" \
+                 "$(echo "($c1 - $s) / ($cn - $s)" | bc -l | xargs printf '%.2f')x without nDPI," \
+                 "$(echo "($d1 - $s) / ($dn - $s)" | bc -l | xargs printf '%.2f')x with nDPI."
+        fi
     done
 } | tee "$out"

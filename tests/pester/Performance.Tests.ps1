@@ -102,21 +102,29 @@ Describe 'Get-NFFlow on several cores' {
     }
 
     Context 'nDPI on a thread of its own' {
-        It 'classifies a file on its own thread when a core is free for it, and not on one core' {
+        # A sample of at least MeterPlan.MinOwnClassifierThreadInputBytes (4 MiB): about 15 KB a round.
+        BeforeAll { $script:large = New-TestSample -Name large.pcap -Rounds 300 }
+
+        It 'classifies a file of 4 MiB or more on its own thread when a core is free for it, and not on one core' {
+            (Get-Item -LiteralPath $large).Length | Should -BeGreaterOrEqual 4MB
+            Get-ChildVerbose 2 "Get-NFFlow '$large'" | Should -Match 'nDPI on a thread of its own'
+            Get-ChildVerbose 1 "Get-NFFlow '$large'" | Should -Not -Match 'nDPI on a thread of its own'
+            Get-ChildVerbose 2 "Get-NFFlow '$large' -NDissections 0" | Should -Not -Match 'nDPI on a thread of its own'
+        }
+
+        It 'classifies a short file inline: the thread would cost more than it wins back' {
             $sample = New-TestSample -Rounds 3
-            Get-ChildVerbose 2 "Get-NFFlow '$sample'" | Should -Match 'nDPI on a thread of its own'
-            Get-ChildVerbose 1 "Get-NFFlow '$sample'" | Should -Not -Match 'nDPI on a thread of its own'
-            Get-ChildVerbose 2 "Get-NFFlow '$sample' -NDissections 0" | Should -Not -Match 'nDPI on a thread of its own'
+            Get-ChildVerbose 2 "Get-NFFlow '$sample'" | Should -Not -Match 'nDPI on a thread of its own'
         }
 
         It 'gives the labels of an inline run (a run with a plugin classifies inline)' {
-            $sample = New-TestSample -Rounds 40
+            $sample = $large
             $columns = 'id', 'src_ip', 'src_port', 'dst_ip', 'dst_port', 'application_name', 'application_category_name',
                 'application_is_guessed', 'application_confidence', 'requested_server_name', 'client_fingerprint',
                 'server_fingerprint', 'user_agent', 'content_type'
             $threaded = Get-NFFlow $sample | Select-Object $columns | ConvertTo-Csv
             $inline = Get-NFFlow $sample -Plugin @{ Name = 'Nothing'; OnExpire = { } } | Select-Object $columns | ConvertTo-Csv
-            $threaded.Count | Should -BeGreaterThan 300
+            $threaded.Count | Should -BeGreaterThan 2000
             ($threaded | Where-Object { $_ -match '"TLS' }).Count | Should -BeGreaterThan 10
             $threaded | Should -Be $inline
         }

@@ -7,9 +7,9 @@ namespace NFStream.Engine.Capture;
 /// </summary>
 internal sealed class FileWindow : IDisposable
 {
-    private const int InitialSize = 1 << 20;
+    private const int InitialSize = 1 << 20, MinInitialSize = 64 << 10;
     private readonly Stream stream;
-    private byte[] buffer = new byte[InitialSize];
+    private byte[] buffer;
     private int start, end;
     private long bufferFileOffset;
     private bool eof;
@@ -19,7 +19,16 @@ internal sealed class FileWindow : IDisposable
         this.stream = stream;
         Path = path;
         Length = stream.CanSeek ? stream.Length : 0;
+        buffer = GC.AllocateUninitializedArray<byte>(InitialSizeFor(Length));
     }
+
+    /// <summary>
+    /// The buffer a file starts with: 1 MiB, or for a shorter file its length rounded up to a power of two (at
+    /// least 64 KiB), so that a folder of small captures does not allocate a megabyte per file.
+    /// </summary>
+    internal static int InitialSizeFor(long length) =>
+        length <= 0 || length >= InitialSize ? InitialSize
+        : Math.Max(MinInitialSize, (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)length));
 
     public string Path { get; }
 
@@ -42,7 +51,7 @@ internal sealed class FileWindow : IDisposable
     {
         if (count > buffer.Length)
         {
-            var bigger = new byte[Math.Max(count, buffer.Length * 2)];
+            var bigger = GC.AllocateUninitializedArray<byte>(Math.Max(count, buffer.Length * 2));
             Buffer.BlockCopy(buffer, start, bigger, 0, end - start);
             bufferFileOffset += start;
             end -= start;

@@ -50,10 +50,14 @@ public sealed class MeterPlanTests
     public void NdpiGetsAThreadOfItsOwnOnlyForOneFileWithOneMeterAndACoreForIt()
     {
         var dpi = new FlowOptions { NDissections = 20, Meters = 1 };
-        Assert.True(MeterPlan.ClassifyOnOwnThread(dpi, 2, Small, 1, hasPlugins: false));
-        Assert.False(MeterPlan.ClassifyOnOwnThread(dpi, 1, Small, 1, hasPlugins: false));      // no core for it
+        const long Enough = MeterPlan.MinOwnClassifierThreadInputBytes;
+        Assert.True(MeterPlan.ClassifyOnOwnThread(dpi, 2, Enough, 1, hasPlugins: false));
+        Assert.True(MeterPlan.ClassifyOnOwnThread(dpi, 2, Big, 1, hasPlugins: false));
+        Assert.False(MeterPlan.ClassifyOnOwnThread(dpi, 2, Enough - 1, 1, hasPlugins: false)); // too short to pay
+        Assert.False(MeterPlan.ClassifyOnOwnThread(dpi, 2, Small, 1, hasPlugins: false));
+        Assert.False(MeterPlan.ClassifyOnOwnThread(dpi, 1, Big, 1, hasPlugins: false));        // no core for it
         Assert.False(MeterPlan.ClassifyOnOwnThread(dpi, 2, -1, 1, hasPlugins: false));         // live: would hold flows back
-        Assert.False(MeterPlan.ClassifyOnOwnThread(dpi, 2, Small, 2, hasPlugins: false));      // files in parallel take the cores
+        Assert.False(MeterPlan.ClassifyOnOwnThread(dpi, 2, Big, 2, hasPlugins: false));        // files in parallel take the cores
         Assert.False(MeterPlan.ClassifyOnOwnThread(dpi, 8, Big, 1, hasPlugins: true));         // plugins see nDPI inline
         Assert.False(MeterPlan.ClassifyOnOwnThread(dpi with { Meters = 3 }, 8, Big, 1, hasPlugins: false));
         Assert.False(MeterPlan.ClassifyOnOwnThread(dpi with { NDissections = 0 }, 8, Big, 1, hasPlugins: false));
