@@ -87,14 +87,14 @@ public sealed class IpfixTransportTests
     }
 
     [Fact]
-    public void TcpCarriesEveryMessageWithTemplatesOnlyAtTheStart()
+    public async Task TcpCarriesEveryMessageWithTemplatesOnlyAtTheStart()
     {
         var flows = SampleFlows.Meter(new FlowOptions(), rounds: 40);
         var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         var accepted = listener.AcceptSocketAsync();
         var transport = TcpIpfixTransport.Connect((IPEndPoint)listener.LocalEndpoint, TimeSpan.FromSeconds(5), CancellationToken.None);
-        using var server = accepted.GetAwaiter().GetResult();
+        using var server = await accepted;
         var received = Task.Run(() =>
         {
             using var stream = new NetworkStream(server);
@@ -108,8 +108,8 @@ public sealed class IpfixTransportTests
             exporter.Close(TimeSpan.FromSeconds(10));
             Assert.Equal(0, exporter.MessagesDropped);
         }
-        Assert.True(received.Wait(TimeSpan.FromSeconds(10)), "the stream did not end");
-        byte[] bytes = received.Result;
+        Assert.True(await Task.WhenAny(received, Task.Delay(TimeSpan.FromSeconds(10))) == received, "the stream did not end");
+        byte[] bytes = await received;
         listener.Stop();
 
         var decoder = new IpfixTestDecoder();
@@ -129,7 +129,7 @@ public sealed class IpfixTransportTests
     }
 
     [Fact]
-    public void ACollectorThatStopsReadingNeverBlocksTheSender()
+    public async Task ACollectorThatStopsReadingNeverBlocksTheSender()
     {
         var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Server.ReceiveBufferSize = 4096;
@@ -137,7 +137,7 @@ public sealed class IpfixTransportTests
         var accepted = listener.AcceptSocketAsync();
         var transport = TcpIpfixTransport.Connect((IPEndPoint)listener.LocalEndpoint, TimeSpan.FromSeconds(5), CancellationToken.None,
             queueCapacity: 4);
-        using var server = accepted.GetAwaiter().GetResult();   // accepted, and never read
+        using var server = await accepted;   // accepted, and never read
         var message = new byte[TcpIpfixTransport.DefaultMaxMessageLength];
         var clock = Stopwatch.StartNew();
         for (int i = 0; i < 5000; i++) transport.Send(message);   // 80 MB: far beyond every buffer on the way
@@ -149,7 +149,7 @@ public sealed class IpfixTransportTests
     }
 
     [Fact]
-    public void ABrokenConnectionIsReportedOnceAndLaterFlowsAreCounted()
+    public async Task ABrokenConnectionIsReportedOnceAndLaterFlowsAreCounted()
     {
         var flows = SampleFlows.Meter(new FlowOptions { NDissections = 0 }, rounds: 1);
         var listener = new TcpListener(IPAddress.Loopback, 0);
@@ -157,7 +157,7 @@ public sealed class IpfixTransportTests
         var accepted = listener.AcceptSocketAsync();
         var endpoint = (IPEndPoint)listener.LocalEndpoint;
         var transport = TcpIpfixTransport.Connect(endpoint, TimeSpan.FromSeconds(5), CancellationToken.None);
-        var server = accepted.GetAwaiter().GetResult();
+        var server = await accepted;
         server.LingerState = new LingerOption(true, 0);   // close with a reset
         server.Close();
         listener.Stop();
