@@ -22,7 +22,6 @@ public sealed class FlowMeter : IDisposable
     private readonly IFlowClassifier? classifier;
     // The classifier on a thread of its own (FlowOptions.DpiOnOwnThread): every call to it goes through here.
     private readonly DpiThread? dpiThread;
-    private const int InitialCacheFlows = 1 << 10;
     private readonly IFlowPlugin[] plugins;
     private readonly NFPacket? pluginPacket;
     // Trailing plugins that score expired flows in batches (see IBatchingFlowPlugin): plugins from index
@@ -60,9 +59,9 @@ public sealed class FlowMeter : IDisposable
         statistics = options.StatisticalAnalysis;
         splt = options.SpltAnalysis;
         columns = options.Columns;
-        // It grows at half full: a table sized for the largest caches up front (2 MiB) would cost every short run
-        // an allocation on the large-object heap, and with it a full collection, for slots it never fills.
-        cache = new FlowCache(Math.Min(options.MaxActiveFlows, InitialCacheFlows));
+        // 1,024 flows to start with; the table grows at half full. Sized for the largest caches up front (2 MiB), it
+        // cost every short run an allocation on the large-object heap, and with it a full collection.
+        cache = new FlowCache(Math.Min(options.MaxActiveFlows, 1 << 10));
         if (this.classifier is not null && options.DpiOnOwnThread && this.plugins.Length == 0)
             dpiThread = new DpiThread(this.classifier, options.NDissections);
     }

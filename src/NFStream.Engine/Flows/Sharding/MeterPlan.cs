@@ -70,8 +70,8 @@ public static class MeterPlan
     /// </summary>
     public static bool ClassifyOnOwnThread(FlowOptions options, int processorCount, long inputBytes, int parallelSources,
         bool hasPlugins) =>
-        options.UsesDpi && !hasPlugins && inputBytes >= MinOwnClassifierThreadInputBytes && options.Meters == 1 && parallelSources == 1 &&
-        processorCount >= 2;
+        options.UsesDpi && !hasPlugins && inputBytes >= MinOwnClassifierThreadInputBytes && options.Meters == 1 &&
+        parallelSources == 1 && processorCount >= 2;
 
     /// <inheritdoc cref="Choose(int, int, long, int, out string?)"/>
     public static int Choose(int requested, int processorCount, long inputBytes = -1, int parallelSources = 1) =>
