@@ -39,4 +39,10 @@ public interface IFlowClassifier : IDisposable
 
     /// <summary>Frees the flow's native state without collecting anything.</summary>
     void Release(ref DpiFlowState state);
+
+    /// <summary>
+    /// Makes now what the first flow would make (nDPI's module): a classifier thread calls it before its first
+    /// job, so that the work overlaps the meter's start instead of waiting in front of the first packet.
+    /// </summary>
+    void Prepare() { }
 }

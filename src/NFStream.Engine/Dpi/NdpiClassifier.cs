@@ -131,6 +131,9 @@ public sealed unsafe class NdpiClassifier : IFlowClassifier
 
     private nint Context => context != 0 ? context : CreateModule();
 
+    /// <inheritdoc/>
+    public void Prepare() => _ = Context;
+
     private nint CreateModule()
     {
         ObjectDisposedException.ThrowIf(disposed, this);

@@ -231,6 +231,7 @@ internal sealed class DpiThread : IDisposable
     {
         try
         {
+            classifier.Prepare();
             var spin = new SpinWait();
             long index = 0;
             while (true)

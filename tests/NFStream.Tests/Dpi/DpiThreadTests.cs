@@ -98,15 +98,56 @@ public sealed class DpiThreadTests
         Assert.Equal(before, NdpiMemory.LiveFlows);
     }
 
+    [NdpiFact]
+    public void TheClassifierThreadMakesNdpisModuleBeforeTheFirstPacketArrives()
+    {
+        // Made at the thread's start, the module (tens of milliseconds) overlaps the meter's first reads.
+        using var classifier = (NdpiClassifier)FlowClassifierFactory.Create(20);
+        Assert.False(classifier.Initialized);
+        using (new DpiThread(classifier, 20))
+        {
+            var waited = System.Diagnostics.Stopwatch.StartNew();
+            while (!classifier.Initialized && waited.Elapsed < TimeSpan.FromSeconds(30)) Thread.Sleep(5);
+            Assert.True(classifier.Initialized, "no module was made before any job");
+        }
+    }
+
+    [Fact]
+    public void AClassifierThatCannotPrepareFailsTheRunOnTheMetersThread()
+    {
+        var classifier = new FailingClassifier(failAtBegin: int.MaxValue, failAtPrepare: true);
+        var extractor = new FlowExtractor(new FlowOptions { NDissections = 20, DpiOnOwnThread = true }, classifier);
+        var error = Assert.Throws<InvalidOperationException>(() =>
+        {
+            var source = new ManyFlowsSource(5_000, concurrent: 100);
+            while (extractor.Pump(source, 256))
+                while (extractor.TryTakeFlow(out _)) { }
+            extractor.Finish();
+        });
+        Assert.Contains("could not prepare", error.Message);
+        extractor.Dispose();
+        Assert.True(classifier.Disposed);
+    }
+
     private static FlowOptions Options(bool onOwnThread) => new() { NDissections = 20, DpiOnOwnThread = onOwnThread };
 
-    /// <summary>Labels every flow "Fake"; throws at its Nth Begin, on whichever thread calls it.</summary>
+    /// <summary>Labels every flow "Fake"; throws at its Nth Begin (or in Prepare), on whichever thread calls it.</summary>
     private sealed class FailingClassifier : IFlowClassifier
     {
         private readonly int failAtBegin;
+        private readonly bool failAtPrepare;
         private int begun;
 
-        public FailingClassifier(int failAtBegin) => this.failAtBegin = failAtBegin;
+        public FailingClassifier(int failAtBegin, bool failAtPrepare = false)
+        {
+            this.failAtBegin = failAtBegin;
+            this.failAtPrepare = failAtPrepare;
+        }
+
+        public void Prepare()
+        {
+            if (failAtPrepare) throw new InvalidOperationException("classifier could not prepare");
+        }
 
         public int Live { get; private set; }
 
