@@ -97,6 +97,12 @@ for ((r = 1; r <= rounds; r++)); do
     done
 done
 median() { printf '%s\n' $1 | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+# speedup HOST CASE [SUFFIX]: the serial run (CASE1) over the parallel one (CASEN), the host's start-up subtracted.
+speedup() {
+    local s one many
+    s=$(median "${times[$1:startup]}"); one=$(median "${times[$1:${2}1$3]}"); many=$(median "${times[$1:${2}N$3]}")
+    echo "($one - $s) / ($many - $s)" | bc -l | xargs printf '%.2f'
+}
 out=bench/out/cold.md
 {
     echo "| run | median wall s | minus start-up s | packets/s (start-up subtracted) | vs ndpiReader | vs softflowd |"
@@ -125,18 +131,11 @@ out=bench/out/cold.md
          "$rounds alternating rounds, medians."
     for h in "${hosts[@]}"; do
         IFS='|' read -r host hostlabel pwsh <<<"$h"
-        s=$(median "${times[$host:startup]}")
-        f1=$(median "${times[$host:folder1]}"); fn=$(median "${times[$host:folderN]}")
-        g1=$(median "${times[$host:folder1-ndpi]}"); gn=$(median "${times[$host:folderN-ndpi]}")
         echo "$hostlabel: folder, -ThrottleLimit = cores vs 1 (start-up subtracted):" \
-             "$(echo "($f1 - $s) / ($fn - $s)" | bc -l | xargs printf '%.2f')x without nDPI," \
-             "$(echo "($g1 - $s) / ($gn - $s)" | bc -l | xargs printf '%.2f')x with nDPI."
+             "$(speedup "$host" folder)x without nDPI, $(speedup "$host" folder -ndpi)x with nDPI."
         if [ "$corpus_count" -gt 0 ]; then
-            c1=$(median "${times[$host:corpus1]}"); cn=$(median "${times[$host:corpusN]}")
-            d1=$(median "${times[$host:corpus1-ndpi]}"); dn=$(median "${times[$host:corpusN-ndpi]}")
             echo "$hostlabel: corpus folder ($corpus_count captures), -ThrottleLimit = cores vs 1 (start-up subtracted):" \
-                 "$(echo "($c1 - $s) / ($cn - $s)" | bc -l | xargs printf '%.2f')x without nDPI," \
-                 "$(echo "($d1 - $s) / ($dn - $s)" | bc -l | xargs printf '%.2f')x with nDPI."
+                 "$(speedup "$host" corpus)x without nDPI, $(speedup "$host" corpus -ndpi)x with nDPI."
         fi
     done
 } | tee "$out"

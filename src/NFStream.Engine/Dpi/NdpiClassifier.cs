@@ -31,7 +31,8 @@ public sealed unsafe class NdpiClassifier : IFlowClassifier
         this.giveBack = giveBack;
     }
 
-    /// <summary>True once the detection module exists (it is created when the first flow begins).</summary>
+    /// <summary>True once the detection module exists (it is created when the first flow begins, or by
+    /// <see cref="Prepare"/>).</summary>
     public bool Initialized => context != 0;
 
     /// <summary>NFStream's n_dissections: how many packets (both directions) may reach nDPI, 1 to 255.</summary>

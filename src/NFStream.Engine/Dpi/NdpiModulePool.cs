@@ -30,7 +30,8 @@ public sealed class NdpiModulePool : IDisposable
 
     /// <summary>
     /// A classifier for the next capture: with a reset module when one is free, otherwise one that makes its module
-    /// when its first flow begins. Disposing the classifier gives its module back to the pool.
+    /// when its first flow begins (or its classifier thread starts: <see cref="IFlowClassifier.Prepare"/>). Disposing
+    /// the classifier gives its module back to the pool.
     /// </summary>
     public IFlowClassifier Create()
     {
