@@ -78,6 +78,19 @@ Describe 'Get-NFFlow on several cores' {
             Read-Fifos -ThrottleLimit 1 -TimeoutMs 5000 | Should -BeNullOrEmpty -Because 'a serial read waits for the rest of a.pcap forever'
         }
 
+        It 'meters far ahead of a long first file, with the output of a serial run, nDPI labels included' {
+            # More files than the metering threads look ahead (16 per thread): the threads go on past the long
+            # first file, and every file still gets a fresh nDPI module's labels and its place in the output.
+            $dir = Join-Path $TestDrive 'ahead'
+            $files = @(New-TestSample -Directory $dir -Name 'long.pcap' -Rounds 60) +
+                @(1..40 | ForEach-Object { New-TestSample -Directory $dir -Name ('f{0:d2}.pcap' -f $_) -Seed $_ -Rounds (1 + $_ % 3) })
+            $serial = Get-NFFlow -Path $files -ThrottleLimit 1 | ForEach-Object { Get-FlowLine $_ }
+            $parallel = Get-NFFlow -Path $files -ThrottleLimit 2 | ForEach-Object { Get-FlowLine $_ }
+            $serial.Count | Should -BeGreaterThan 500
+            @($serial | Where-Object { $_ -match ',TLS' }).Count | Should -BeGreaterThan 40
+            $parallel | Should -Be $serial
+        }
+
         It 'keeps the statistics of each file in input order' {
             $dir = Join-Path $TestDrive 'stats'
             $files = 1..3 | ForEach-Object { New-TestSample -Directory $dir -Name "s$_.pcap" -Seed $_ -Rounds (4 - $_) }

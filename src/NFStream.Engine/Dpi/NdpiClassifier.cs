@@ -14,6 +14,7 @@ public sealed unsafe class NdpiClassifier : IFlowClassifier
     private nint context;
     private bool disposed;
     private readonly Action<nint>? giveBack;
+    private readonly Func<nint>? takeMade;
 
     // Names depend only on the protocol ids (application) or the category id, so they are decoded once.
     private readonly Dictionary<long, string> applicationNames = new();
@@ -24,15 +25,17 @@ public sealed unsafe class NdpiClassifier : IFlowClassifier
     /// packet should not pay, and which a metering loop then pays on its own thread, in parallel with the others.</param>
     /// <param name="giveBack">Takes the module when the classifier is disposed (<see cref="NdpiModulePool"/>),
     /// instead of freeing it.</param>
-    internal NdpiClassifier(nint context, int nDissections, Action<nint>? giveBack = null)
+    /// <param name="takeMade">Asked first when the module is needed: a module made earlier (a pool's), or 0 to make one.</param>
+    internal NdpiClassifier(nint context, int nDissections, Action<nint>? giveBack = null, Func<nint>? takeMade = null)
     {
         this.context = context;
         this.nDissections = nDissections;
         this.giveBack = giveBack;
+        this.takeMade = takeMade;
     }
 
-    /// <summary>True once the detection module exists (it is created when the first flow begins, or by
-    /// <see cref="Prepare"/>).</summary>
+    /// <summary>True once the detection module exists (it is taken or created when the first flow begins, or by
+    /// <see cref="Prepare"/>), until the classifier is disposed.</summary>
     public bool Initialized => context != 0;
 
     /// <summary>NFStream's n_dissections: how many packets (both directions) may reach nDPI, 1 to 255.</summary>
@@ -138,7 +141,9 @@ public sealed unsafe class NdpiClassifier : IFlowClassifier
     private nint CreateModule()
     {
         ObjectDisposedException.ThrowIf(disposed, this);
-        nint module = NdpiNative.ContextCreate();
+        nint module = takeMade?.Invoke() ?? 0;
+        if (module != 0) return context = module;
+        module = NdpiNative.ContextCreate();
         if (module == 0)
             throw new DpiUnavailableException(
                 "nDPI could not initialise a detection module (out of memory, or a broken libndpi4.2 install: " +

@@ -29,23 +29,28 @@ public sealed class NdpiModulePool : IDisposable
     public int ModulesReused { get; private set; }
 
     /// <summary>
-    /// A classifier for the next capture: with a reset module when one is free, otherwise one that makes its module
-    /// when its first flow begins (or its classifier thread starts: <see cref="IFlowClassifier.Prepare"/>). Disposing
-    /// the classifier gives its module back to the pool.
+    /// A classifier for the next capture. It takes its module when its first flow begins (or its classifier thread
+    /// starts: <see cref="IFlowClassifier.Prepare"/>): a reset one when one is free then, otherwise a new one. So a
+    /// capture that waits for its turn (-ThrottleLimit) gets the module an earlier capture has finished with, and a
+    /// call makes as many modules as it meters captures at once. The module goes back to the pool when the
+    /// classifier is disposed (a meter does so at the end of its input).
     /// </summary>
     public IFlowClassifier Create()
     {
-        nint module = 0;
+        lock (ready) ObjectDisposedException.ThrowIf(disposed, this);
+        return new NdpiClassifier(0, nDissections, GiveBack, TakeReady);
+    }
+
+    /// <summary>A module a previous capture used, reset; 0 when none is free.</summary>
+    private nint TakeReady()
+    {
         lock (ready)
         {
             ObjectDisposedException.ThrowIf(disposed, this);
-            if (ready.Count > 0)
-            {
-                module = ready.Pop();
-                ModulesReused++;
-            }
+            if (ready.Count == 0) return 0;
+            ModulesReused++;
+            return ready.Pop();
         }
-        return new NdpiClassifier(module, nDissections, GiveBack);
     }
 
     /// <summary>Takes back the module of a classifier whose capture is over: reset for the next one, or freed.</summary>

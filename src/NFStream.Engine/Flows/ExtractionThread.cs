@@ -5,7 +5,8 @@ namespace NFStream.Engine.Flows;
 
 /// <summary>
 /// The engine's one metering loop, for files and live captures alike: runs an extractor over one source on a
-/// thread of its own (one thread for the whole source, however long a live capture lasts) and hands its flows
+/// thread of its own (one thread for the whole source, however long a live capture lasts), or on one of a call's
+/// <see cref="MeteringWorkers"/> when several sources are metered in parallel, and hands its flows
 /// to the caller's thread in chunks, so that reading and metering overlap with what the caller does with each
 /// flow (PowerShell's pipeline). On a live source (<see cref="ILivePacketSource"/>) the loop waits for packets,
 /// and advances the flow clock on a quiet link so idle flows still come out. With <c>finishAtEnd</c> the
@@ -28,8 +29,11 @@ public sealed class ExtractionThread : IDisposable
     private readonly Queue<(NFlow[] Flows, int Count)> ready = new();
     private readonly SemaphoreSlim available = new(0), space = new(MaxChunksWaiting);
     private readonly CancellationTokenSource stop = new();
-    private readonly Thread thread;
+    private readonly ManualResetEventSlim ended = new();
     private readonly bool finishAtEnd;
+    private const int Queued = 0, Running = 1, Skipped = 2;
+    /// <summary>Queued (on workers, not started yet), Running, or Skipped (disposed before it started).</summary>
+    private int phase;
     /// <summary>How long the loop waits for packets on a quiet live source before it advances the clock.</summary>
     public const int LiveTickMs = 100;
     private NFlow[]? current;
@@ -39,14 +43,18 @@ public sealed class ExtractionThread : IDisposable
 
     /// <param name="finishAtEnd">Flush the cache (<see cref="FlowExtractor.Finish"/>) on the loop's thread when
     /// the source ends; its flows come out of <see cref="TryTake"/> after the others.</param>
-    public ExtractionThread(FlowExtractor extractor, IPacketSource source, int packetsPerPump, bool finishAtEnd = false)
+    /// <param name="workers">The threads of a call that meters several sources (at most so many at once, in the
+    /// order handed over); null for a thread of this loop's own. A loop's worker goes on to the next loop once the
+    /// source is metered and flushed, while this loop's flows may still wait to be taken.</param>
+    public ExtractionThread(FlowExtractor extractor, IPacketSource source, int packetsPerPump, bool finishAtEnd = false,
+        MeteringWorkers? workers = null)
     {
         this.extractor = extractor;
         this.source = source;
         this.packetsPerPump = packetsPerPump;
         this.finishAtEnd = finishAtEnd;
-        thread = new Thread(Run) { IsBackground = true, Name = "NFStream reader" };
-        thread.Start();
+        if (workers is not null) workers.Run(Run);
+        else new Thread(Run) { IsBackground = true, Name = "NFStream reader" }.Start();
     }
 
     /// <summary>True when the source was read to its end (false after an error, a stop or -MaxFlows).</summary>
@@ -121,8 +129,8 @@ public sealed class ExtractionThread : IDisposable
                 return ExtractionStep.Flow;
             }
         }
-        // Released with nothing queued: the thread has ended.
-        thread.Join();
+        // Released with nothing queued: the loop has ended.
+        ended.Wait();
         failure?.Throw();
         flows = default;
         return ExtractionStep.Done;
@@ -132,18 +140,26 @@ public sealed class ExtractionThread : IDisposable
     {
         var chunk = new NFlow[ChunkSize];
         int count = 0;
+        // Once the cache is flushed every flow is already made: handing them all over holds no more memory, and
+        // frees a worker (MeteringWorkers) for the next source instead of waiting here for the caller.
+        bool flushed = false;
         void Drain()
         {
             while (extractor.TryTakeFlow(out var flow))
             {
                 chunk[count++] = flow;
                 if (count < ChunkSize) continue;
-                Publish(chunk, count);
+                Publish(chunk, count, waitForRoom: !flushed);
                 chunk = new NFlow[ChunkSize];
                 count = 0;
             }
         }
 
+        if (Interlocked.CompareExchange(ref phase, Running, Queued) != Queued)
+        {
+            ended.Set();    // disposed while it waited for a worker
+            return;
+        }
         try
         {
             var live = source as ILivePacketSource;
@@ -179,6 +195,7 @@ public sealed class ExtractionThread : IDisposable
             {
                 Finished = true;
                 extractor.Finish();
+                flushed = true;
                 Drain();
             }
         }
@@ -199,17 +216,18 @@ public sealed class ExtractionThread : IDisposable
         }
         try
         {
-            if (count > 0) Publish(chunk, count);
+            if (count > 0) Publish(chunk, count, waitForRoom: !flushed);
         }
         catch (OperationCanceledException)
         {
         }
         available.Release();
+        ended.Set();
     }
 
-    private void Publish(NFlow[] chunk, int count)
+    private void Publish(NFlow[] chunk, int count, bool waitForRoom = true)
     {
-        space.Wait(stop.Token);
+        if (waitForRoom) space.Wait(stop.Token);
         lock (ready) ready.Enqueue((chunk, count));
         available.Release();
     }
@@ -229,7 +247,8 @@ public sealed class ExtractionThread : IDisposable
         if (disposed) return;
         disposed = true;
         stop.Cancel();
-        if (!thread.Join(StopWait))
+        // A loop still waiting for a worker never starts; a running one ends after its current batch.
+        if (Interlocked.CompareExchange(ref phase, Skipped, Queued) != Queued && !ended.Wait(StopWait))
         {
             Abandoned = true;
             return;

@@ -22,6 +22,7 @@ public sealed class FlowMeter : IDisposable
     private readonly IFlowClassifier? classifier;
     // The classifier on a thread of its own (FlowOptions.DpiOnOwnThread): every call to it goes through here.
     private readonly DpiThread? dpiThread;
+    private bool classifierEnded;
     private readonly IFlowPlugin[] plugins;
     private readonly NFPacket? pluginPacket;
     // Trailing plugins that score expired flows in batches (see IBatchingFlowPlugin): plugins from index
@@ -171,6 +172,20 @@ public sealed class FlowMeter : IDisposable
         }
         if (batchPending) CompleteBatches();
         dpiThread?.Drain();
+        EndClassification();
+    }
+
+    /// <summary>
+    /// The input is over and every flow's layer-7 result is set: stops the classifier thread and frees the
+    /// classifier now, so that an nDPI module from a pool goes back at once, for the next capture of the call,
+    /// rather than once this capture's flows have all been written.
+    /// </summary>
+    private void EndClassification()
+    {
+        if (classifier is null || classifierEnded) return;
+        classifierEnded = true;
+        dpiThread?.Dispose();
+        classifier.Dispose();
     }
 
     /// <summary>
@@ -447,7 +462,7 @@ public sealed class FlowMeter : IDisposable
     /// </summary>
     public void Dispose()
     {
-        if (classifier is null) return;
+        if (classifier is null || classifierEnded) return;
         dpiThread?.Dispose();   // first: afterwards the classifier is this thread's again
         for (var f = cache.Oldest; f is not null; f = f.Newer) classifier.Release(ref f.Dpi);
         classifier.Dispose();

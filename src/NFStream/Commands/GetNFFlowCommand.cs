@@ -38,6 +38,16 @@ public sealed class GetNFFlowCommand : FlowCommandBase
     /// <summary>Files being metered ahead of the one whose flows are written (-ThrottleLimit), in input order.</summary>
     private readonly Queue<FileRun> running = new();
 
+    /// <summary>The -ThrottleLimit threads that meter the files in <see cref="running"/>, in input order.</summary>
+    private MeteringWorkers? workers;
+
+    /// <summary>
+    /// Files opened ahead per metering thread. A file that has been metered waits with its flows (its read buffer
+    /// went back at its end) for the files before it to be written, so the threads go on to later files while a
+    /// long one is metered or written; this bounds how many wait (open files, flows held).
+    /// </summary>
+    private const int FilesAheadPerThread = 16;
+
     protected override void BeginProcessing() => options = BuildOptions();
 
     protected override void ProcessRecord()
@@ -74,21 +84,23 @@ public sealed class GetNFFlowCommand : FlowCommandBase
     protected override void EndProcessing()
     {
         while (running.Count > 0 && !Cancellation.IsCancellationRequested) WriteOldestRun();
+        workers?.Dispose();
         EndContinuousCapture();
         CleanupPlugins();
     }
 
     /// <summary>
-    /// Starts a metering loop for each file, at most -ThrottleLimit at once, and writes the flows of the oldest
-    /// while the others meter ahead (each loop's output queue is bounded: a loop far ahead waits). Files are
-    /// written whole and in input order, so the output, ids included, is that of a serial run.
+    /// Starts a metering loop for each file, at most -ThrottleLimit metering at once (<see cref="workers"/>), and
+    /// writes the flows of the oldest while the others meter ahead (each loop's output queue is bounded: a loop far
+    /// ahead waits). Files are written whole and in input order, so the output, ids included, is that of a serial run.
     /// </summary>
     private void MeterInParallel(IReadOnlyList<string> files)
     {
+        workers ??= new MeteringWorkers(ThrottleLimit);
         for (int i = 0; i < files.Count; i++)
         {
             if (Cancellation.IsCancellationRequested) return;
-            while (running.Count >= ThrottleLimit) WriteOldestRun();
+            while (running.Count >= ThrottleLimit * FilesAheadPerThread) WriteOldestRun();
             // A lone file may shard over meters; a file among others is metered by one meter (the files take the cores).
             int parallel = Math.Min(ThrottleLimit, running.Count + files.Count - i);
             running.Enqueue(FileRun.Start(this, files[i], parallel, moreFollow: i + 1 < files.Count));
@@ -138,7 +150,7 @@ public sealed class GetNFFlowCommand : FlowCommandBase
                     File = file,
                     Source = source,
                     extractor = extractor,
-                    Loop = new ExtractionThread(extractor, source, PacketsPerBatch, finishAtEnd: true),
+                    Loop = new ExtractionThread(extractor, source, PacketsPerBatch, finishAtEnd: true, command.workers),
                 };
             }
             catch
@@ -160,6 +172,7 @@ public sealed class GetNFFlowCommand : FlowCommandBase
     protected override void ReleaseRuns()
     {
         while (running.Count > 0) running.Dequeue().Dispose();
+        workers?.Dispose();
     }
 
     private static long FileLength(string file)

@@ -1,4 +1,6 @@
 using NFStream.Engine;
+using NFStream.Engine.Capture;
+using NFStream.Engine.Flows;
 using NFStream.Engine.Dpi;
 using NFStream.Tests.Hosting;
 using NFStream.Tests.Meters;
@@ -32,11 +34,11 @@ public sealed class NdpiModulePoolTests
             for (int capture = 0; capture < 4; capture++)
             {
                 var classifier = (NdpiClassifier)pool.Create();
-                // The first capture's module is made on first use; every later one is the first, reset.
-                Assert.Equal(capture > 0, classifier.Initialized);
+                // A module is taken on first use: the first capture's is made, every later one is the first, reset.
+                Assert.False(classifier.Initialized);
                 Assert.Equal(separate, MeterRuns.Rows(path, new FlowOptions(), classifiers: () => classifier));
+                Assert.Equal(capture, pool.ModulesReused);
             }
-            Assert.Equal(3, pool.ModulesReused);
         }
         Assert.InRange(NdpiMemory.LiveBytes - bytesBefore, -64 * 1024, 64 * 1024);
     }
@@ -67,14 +69,40 @@ public sealed class NdpiModulePoolTests
         long bytesBefore = NdpiMemory.LiveBytes;
         var pool = new NdpiModulePool(20);
         var first = pool.Create();
-        var second = pool.Create();     // two captures at once: two modules
-        string path = RepositoryPaths.NewSampleCapture(rounds: 2);
-        MeterRuns.Rows(path, new FlowOptions(), classifiers: () => first);
-        MeterRuns.Rows(path, new FlowOptions(), classifiers: () => second);
-        Assert.True(NdpiMemory.LiveBytes - bytesBefore > 1 << 20, "two modules are held");
+        var second = pool.Create();
+        first.Prepare();    // two captures metered at once: two modules
+        second.Prepare();
+        long oneModule = NdpiMemory.LiveBytes - bytesBefore;
+        Assert.True(oneModule > 2 << 20, "two modules are held");
+        first.Dispose();
+        second.Dispose();
+        Assert.True(NdpiMemory.LiveBytes - bytesBefore > 2 << 20, "the pool keeps both");
         pool.Dispose();
         Assert.InRange(NdpiMemory.LiveBytes - bytesBefore, -64 * 1024, 64 * 1024);
         Assert.Throws<ObjectDisposedException>(() => pool.Create());
+    }
+
+    /// <summary>
+    /// A meter gives its module back at the end of its input, before its flows are written and its extractor is
+    /// disposed: a capture that starts then (the next file of a -ThrottleLimit call) takes that module, reset, and
+    /// gets the labels of a separate run.
+    /// </summary>
+    [NdpiFact]
+    public void AFinishedCaptureGivesItsModuleToTheNextBeforeItsFlowsAreTaken()
+    {
+        string first = RepositoryPaths.NewSampleCapture(rounds: 20), second = RepositoryPaths.NewSampleCapture(rounds: 30);
+        var separate = MeterRuns.Rows(second, new FlowOptions());
+        using var pool = new NdpiModulePool(20);
+        using var firstSource = CaptureFile.Open(first);
+        using var firstRun = new FlowExtractor(new FlowOptions(), pool.Create);
+        while (firstRun.Pump(firstSource, 1000)) { }
+        firstRun.Finish();
+        Assert.True(firstRun.TryTakeFlow(out _), "the first capture's flows are still waiting");
+
+        Assert.Equal(separate, MeterRuns.Rows(second, new FlowOptions(), classifiers: pool.Create));
+        Assert.Equal(1, pool.ModulesReused);
+        Assert.True(firstRun.TryTakeFlow(out var flow));
+        Assert.NotNull(flow.L7);
     }
 
     [NdpiCorpusFact]
