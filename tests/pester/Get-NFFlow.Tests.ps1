@@ -83,6 +83,16 @@ Describe 'Get-NFFlow' {
 
             [pscustomobject]@{ PSPath = "Microsoft.PowerShell.Core\FileSystem::$one" } | Get-NFFlow -NDissections 0 | Should -HaveCount $sampleFlows
             $one, $two | Get-NFFlow -NDissections 0 | Should -HaveCount (2 * $sampleFlows)
+
+            # A file-system PSPath is taken as it is (without the provider's drive lookup): a missing file and a
+            # folder still get their errors.
+            $missing = Join-Path $dir 'missing.pcap'
+            [pscustomobject]@{ PSPath = "Microsoft.PowerShell.Core\FileSystem::$missing" }, [pscustomobject]@{ PSPath = "Microsoft.PowerShell.Core\FileSystem::$dir" } |
+                Get-NFFlow -ErrorVariable errors -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+            $errors | Should -HaveCount 2
+            $errors[0].FullyQualifiedErrorId | Should -BeLike 'PathNotFound,*'
+            $errors[0].TargetObject | Should -Be "Microsoft.PowerShell.Core\FileSystem::$missing"
+            $errors[1].Exception.Message | Should -BeLike '*director*'
         }
     }
 

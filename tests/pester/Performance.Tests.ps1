@@ -42,12 +42,13 @@ Describe 'Get-NFFlow on several cores' {
         }
 
         It 'really reads the files at the same time: two FIFOs that can only be read together' -Skip:(-not $IsLinux) {
-            # A writer feeds half of a.pcap, then all of b.pcap, then the rest of a.pcap. A call that opens b only
-            # after a is done waits for the rest of a while the writer waits for b to be opened: only a call that
-            # reads both at once gets every flow. The same call with -ThrottleLimit 1 is the control: it must stall.
+            # A writer feeds half of a.pcap, then all of b.pcap, then the rest of a.pcap. b is several times the
+            # size of a pipe's buffer, so a call that reads b only after a is done waits for the rest of a while
+            # the writer waits for b to be read: only a call that meters both at once gets every flow. The same
+            # call with -ThrottleLimit 1 is the control: it opens b ahead, but meters it after a, so it must stall.
             $dir = Join-Path $TestDrive 'fifo'
             $a = New-TestSample -Directory $dir -Name src-a.pcap -Rounds 6
-            $b = New-TestSample -Directory $dir -Name src-b.pcap -Seed 2 -Rounds 3
+            $b = New-TestSample -Directory $dir -Name src-b.pcap -Seed 2 -Rounds 40
             $expected = Get-NFFlow -LiteralPath $a, $b -NDissections 0 | ForEach-Object { Get-FlowLine $_ }
             $half = [int]((Get-Item -LiteralPath $a).Length / 2)
 

@@ -19,7 +19,7 @@ internal sealed class FileWindow : IDisposable
 {
     private const int InitialSize = 1 << 20, MinInitialSize = 64 << 10;
     /// <summary>The most the first read takes: enough for any header, little for the thread that opens files.</summary>
-    internal const int FirstReadSize = 64 << 10;
+    internal const int FirstReadSize = 4 << 10;
     private const int Idle = 0, Filling = 1, Released = 2, Disposed = 3;
     private readonly Stream stream;
     private byte[] buffer;

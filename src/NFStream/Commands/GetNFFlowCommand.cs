@@ -42,11 +42,19 @@ public sealed class GetNFFlowCommand : FlowCommandBase
     private MeteringWorkers? workers;
 
     /// <summary>
-    /// Files opened ahead per metering thread. A file that has been metered waits with its flows (its read buffer
-    /// went back at its end) for the files before it to be written, so the threads go on to later files while a
-    /// long one is metered or written; this bounds how many wait (open files, flows held).
+    /// Files opened ahead per metering thread. A file that has been metered waits with the flows it had at its end
+    /// (its read buffer went back) for the files before it to be written, so the threads go on to later files
+    /// while a long one is metered or written. This bounds how many wait (open files), and
+    /// <see cref="MaxBytesAhead"/> bounds the flows they hold: beyond one file per thread, files are opened ahead
+    /// only while the files waiting add up to less than that.
     /// </summary>
     private const int FilesAheadPerThread = 16;
+
+    /// <summary>The input bytes of the files opened ahead, past one per thread (a file's flows grow with its length).</summary>
+    private const long MaxBytesAhead = 256L << 20;
+
+    /// <summary>The input bytes of the files in <see cref="running"/>.</summary>
+    private long bytesAhead;
 
     protected override void BeginProcessing() => options = BuildOptions();
 
@@ -59,7 +67,7 @@ public sealed class GetNFFlowCommand : FlowCommandBase
             continuousFiles.AddRange(files);
             return;
         }
-        if (ThrottleLimit > 1 && Plugin is not { Length: > 0 } && MaxFlows == 0)   // -MaxFlows reads files in turn and stops early
+        if (Plugin is not { Length: > 0 } && MaxFlows == 0)   // -MaxFlows reads files in turn and stops early
         {
             MeterInParallel(files);
             return;
@@ -100,16 +108,21 @@ public sealed class GetNFFlowCommand : FlowCommandBase
         for (int i = 0; i < files.Count; i++)
         {
             if (Cancellation.IsCancellationRequested) return;
-            while (running.Count >= ThrottleLimit * FilesAheadPerThread) WriteOldestRun();
+            long length = Math.Max(0, FileLength(files[i]));
+            while (running.Count >= ThrottleLimit * FilesAheadPerThread ||
+                   (running.Count >= ThrottleLimit && bytesAhead + length > MaxBytesAhead))
+                WriteOldestRun();
             // A lone file may shard over meters; a file among others is metered by one meter (the files take the cores).
             int parallel = Math.Min(ThrottleLimit, running.Count + files.Count - i);
-            running.Enqueue(FileRun.Start(this, files[i], parallel, moreFollow: i + 1 < files.Count));
+            running.Enqueue(FileRun.Start(this, files[i], length, parallel, moreFollow: i + 1 < files.Count));
+            bytesAhead += length;
         }
     }
 
     private void WriteOldestRun()
     {
         using var run = running.Dequeue();
+        bytesAhead -= run.Length;
         if (run.OpenError is not null)
         {
             WriteError(run.OpenError);
@@ -131,15 +144,17 @@ public sealed class GetNFFlowCommand : FlowCommandBase
     private sealed class FileRun : IDisposable
     {
         public required string File { get; init; }
+        /// <summary>The file's length when it was opened (0 when unknown).</summary>
+        public required long Length { get; init; }
         public IPacketSource? Source { get; private init; }
         public ExtractionThread? Loop { get; private init; }
         public ErrorRecord? OpenError { get; private init; }
         private FlowExtractor? extractor;
 
-        public static FileRun Start(GetNFFlowCommand command, string file, int parallel, bool moreFollow)
+        public static FileRun Start(GetNFFlowCommand command, string file, long length, int parallel, bool moreFollow)
         {
             var source = command.OpenFile(file, out var error);
-            if (source is null) return new FileRun { File = file, OpenError = error };
+            if (source is null) return new FileRun { File = file, Length = length, OpenError = error };
             FlowExtractor? extractor = null;
             try
             {
@@ -148,6 +163,7 @@ public sealed class GetNFFlowCommand : FlowCommandBase
                 return new FileRun
                 {
                     File = file,
+                    Length = length,
                     Source = source,
                     extractor = extractor,
                     Loop = new ExtractionThread(extractor, source, PacketsPerBatch, finishAtEnd: true, command.workers),

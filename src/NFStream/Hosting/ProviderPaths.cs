@@ -8,6 +8,9 @@ namespace NFStream.Hosting;
 /// </summary>
 internal static class ProviderPaths
 {
+    /// <summary>How a FileInfo's PSPath starts (Get-ChildItem | Get-NFFlow binds it to -LiteralPath).</summary>
+    private const string FileSystemQualifier = @"Microsoft.PowerShell.Core\FileSystem::";
+
     public static List<string> ResolveInputFiles(PSCmdlet cmdlet, IEnumerable<string> paths, bool literal)
     {
         var files = new List<string>();
@@ -17,8 +20,11 @@ internal static class ProviderPaths
             {
                 if (literal)
                 {
-                    string resolved = cmdlet.SessionState.Path.GetUnresolvedProviderPathFromPSPath(path, out var provider, out _);
-                    if (!IsFileSystem(cmdlet, provider, path)) continue;
+                    if (!TryQualifiedFileSystemPath(path, out string resolved))
+                    {
+                        resolved = cmdlet.SessionState.Path.GetUnresolvedProviderPathFromPSPath(path, out var provider, out _);
+                        if (!IsFileSystem(cmdlet, provider, path)) continue;
+                    }
                     if (File.Exists(resolved)) files.Add(resolved);
                     else if (Directory.Exists(resolved)) cmdlet.WriteError(Errors.IsDirectory(path));
                     else cmdlet.WriteError(Errors.PathNotFound(path));
@@ -45,6 +51,21 @@ internal static class ProviderPaths
             }
         }
         return files;
+    }
+
+    /// <summary>
+    /// A provider-qualified file-system path with an absolute path after the qualifier (a FileInfo's PSPath): the
+    /// provider's answer is that path as it is, which this gives without the provider's drive lookup (on Linux a
+    /// read of /proc/self/mountinfo per path, about 60 µs: a tenth of what a small capture costs).
+    /// </summary>
+    private static bool TryQualifiedFileSystemPath(string path, out string resolved)
+    {
+        resolved = "";
+        if (!path.StartsWith(FileSystemQualifier, StringComparison.OrdinalIgnoreCase)) return false;
+        string rest = path[FileSystemQualifier.Length..];
+        if (!Path.IsPathFullyQualified(rest)) return false;
+        resolved = rest;
+        return true;
     }
 
     /// <summary>Resolves an output path (which need not exist yet) to a file-system path.</summary>
