@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Runtime.ExceptionServices;
 using System.Runtime.InteropServices;
 using NFStream.Engine.Dpi;
@@ -68,8 +69,10 @@ internal sealed class DpiThread : IDisposable
 
     private readonly IFlowClassifier classifier;
     private readonly int nDissections;
-    private readonly Job[] jobs = new Job[JobCapacity];
-    private readonly byte[] bytes = new byte[ByteCapacity];
+    // Rented from the shared pools and given back on Dispose: a folder of large captures starts one classifier
+    // thread per file, and 4.3 MB of new large-object arrays per file would cost a full collection each.
+    private Job[] jobs = ArrayPool<Job>.Shared.Rent(JobCapacity);
+    private byte[] bytes = ArrayPool<byte>.Shared.Rent(ByteCapacity);
     private readonly Thread thread;
     private readonly object gate = new();
 
@@ -162,6 +165,10 @@ internal sealed class DpiThread : IDisposable
             if (job.Kind == JobKind.Finish && job.Flow is not null) classifier.Release(ref job.Flow.Dpi);
             job.Flow = null;
         }
+        ArrayPool<Job>.Shared.Return(jobs, clearArray: true);
+        ArrayPool<byte>.Shared.Return(bytes);
+        jobs = Array.Empty<Job>();
+        bytes = Array.Empty<byte>();
     }
 
     private void Enqueue(JobKind kind, NFlow? flow, ReadOnlySpan<byte> packet, ulong timeMs, ulong biPackets)

@@ -21,7 +21,11 @@ public sealed class FlowMeter : IDisposable
     private readonly FlowOptions options;
     private readonly IFlowClassifier? classifier;
     // The classifier on a thread of its own (FlowOptions.DpiOnOwnThread): every call to it goes through here.
-    private readonly DpiThread? dpiThread;
+    // Made at the first flow, not with the meter: a file opened ahead of its turn (-ThrottleLimit) starts no
+    // thread and takes no nDPI module from the pool until it is metered.
+    private DpiThread? dpiThread;
+    private readonly bool classifyOnThread;
+    private readonly int nDissections;
     private bool classifierEnded;
     private readonly IFlowPlugin[] plugins;
     private readonly NFPacket? pluginPacket;
@@ -63,8 +67,8 @@ public sealed class FlowMeter : IDisposable
         // 1,024 flows to start with; the table grows at half full. Sized for the largest caches up front (2 MiB), it
         // cost every short run an allocation on the large-object heap, and with it a full collection.
         cache = new FlowCache(Math.Min(options.MaxActiveFlows, 1 << 10));
-        if (this.classifier is not null && options.DpiOnOwnThread && this.plugins.Length == 0)
-            dpiThread = new DpiThread(this.classifier, options.NDissections);
+        classifyOnThread = this.classifier is not null && options.DpiOnOwnThread && this.plugins.Length == 0;
+        nDissections = options.NDissections;
     }
 
     /// <summary>A meter of a sharded run: logs creations and expiries into <see cref="Log"/> (no plugins).</summary>
@@ -354,7 +358,7 @@ public sealed class FlowMeter : IDisposable
         ushort size = SizeOf(p);
         var f = new NFlow { Key = key, SourceFirst = sourceFirst, ColumnSet = columns, id = -1, SourceName = Source };
         if (splt > 0) f.Splt = SpltSeries.Start(splt, size);
-        if (dpiThread is not null) dpiThread.Begin(f, IpContent(p, frame), p.TimeMs);
+        if (classifyOnThread) (dpiThread ??= new DpiThread(classifier!, nDissections)).Begin(f, IpContent(p, frame), p.TimeMs);
         else classifier?.Begin(ref f.Dpi, IpContent(p, frame), p.TimeMs);
         f.BiFirst = f.BiLast = p.TimeMs;
         f.tunnel_id = p.TunnelId;

@@ -112,6 +112,27 @@ public sealed class DpiThreadTests
         }
     }
 
+    /// <summary>
+    /// A meter starts its classifier thread (and so takes or makes nDPI's module) at its first flow, not when it is
+    /// made: the files a -ThrottleLimit call opens ahead of their turn hold no thread and no module while they wait.
+    /// </summary>
+    [NdpiFact]
+    public void AMeterStartsItsClassifierThreadAtItsFirstFlowNotWhenItIsMade()
+    {
+        string path = RepositoryPaths.NewSampleCapture(rounds: 20);
+        using var pool = new NdpiModulePool(20);
+        NdpiClassifier? classifier = null;
+        using var extractor = new FlowExtractor(Options(onOwnThread: true), () => classifier = (NdpiClassifier)pool.Create());
+        Thread.Sleep(200);      // a thread started now would have made the module by then
+        Assert.NotNull(classifier);
+        Assert.False(classifier.Initialized, "a module was made before the first flow");
+        using var source = NFStream.Engine.Capture.CaptureFile.Open(path);
+        Assert.True(extractor.Pump(source, 1));
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (!classifier.Initialized && waited.Elapsed < TimeSpan.FromSeconds(30)) Thread.Sleep(5);
+        Assert.True(classifier.Initialized);
+    }
+
     [Fact]
     public void AClassifierThatCannotPrepareFailsTheRunOnTheMetersThread()
     {
