@@ -53,9 +53,6 @@ public sealed class GetNFFlowCommand : FlowCommandBase
     /// <summary>The input bytes of the files opened ahead, past one per thread (a file's flows grow with its length).</summary>
     private const long MaxBytesAhead = 256L << 20;
 
-    /// <summary>The input bytes of the files in <see cref="running"/>.</summary>
-    private long bytesAhead;
-
     protected override void BeginProcessing() => options = BuildOptions();
 
     protected override void ProcessRecord()
@@ -110,19 +107,17 @@ public sealed class GetNFFlowCommand : FlowCommandBase
             if (Cancellation.IsCancellationRequested) return;
             long length = Math.Max(0, FileLength(files[i]));
             while (running.Count >= ThrottleLimit * FilesAheadPerThread ||
-                   (running.Count >= ThrottleLimit && bytesAhead + length > MaxBytesAhead))
+                   (running.Count >= ThrottleLimit && running.Sum(run => run.Length) + length > MaxBytesAhead))
                 WriteOldestRun();
             // A lone file may shard over meters; a file among others is metered by one meter (the files take the cores).
             int parallel = Math.Min(ThrottleLimit, running.Count + files.Count - i);
             running.Enqueue(FileRun.Start(this, files[i], length, parallel, moreFollow: i + 1 < files.Count));
-            bytesAhead += length;
         }
     }
 
     private void WriteOldestRun()
     {
         using var run = running.Dequeue();
-        bytesAhead -= run.Length;
         if (run.OpenError is not null)
         {
             WriteError(run.OpenError);

@@ -142,20 +142,4 @@ public sealed class ExtractionThreadTests
         Assert.True(reader.ReachedEnd);
         Assert.DoesNotContain(ExtractionStep.Waiting, steps);
     }
-
-    /// <summary>A source that holds its first packet back until the gate opens.</summary>
-    private sealed class GatedSource(IPacketSource inner, ManualResetEventSlim gate) : IPacketSource
-    {
-        public string Name => inner.Name;
-        public long Position => inner.Position;
-        public long Length => inner.Length;
-
-        public bool TryRead(out PacketRecord packet)
-        {
-            gate.Wait();
-            return inner.TryRead(out packet);
-        }
-
-        public void Dispose() => inner.Dispose();
-    }
 }

@@ -76,7 +76,7 @@ public sealed class MeteringWorkersTests
         using var gate = new ManualResetEventSlim();
         using var blockedExtractor = new FlowExtractor(options);
         using var waitingExtractor = new FlowExtractor(options);
-        using var blockedSource = new HeldSource(CaptureFile.Open(capture), gate);
+        using var blockedSource = new GatedSource(CaptureFile.Open(capture), gate);
         using var waitingSource = CaptureFile.Open(capture);
         using var blocked = new ExtractionThread(blockedExtractor, blockedSource, 64, finishAtEnd: true, workers);
         var waiting = new ExtractionThread(waitingExtractor, waitingSource, 64, finishAtEnd: true, workers);
@@ -100,21 +100,5 @@ public sealed class MeteringWorkersTests
             foreach (var flow in flows) ids.Add(flow.id);
         Assert.Equal(ExtractionStep.Done, step);
         return ids;
-    }
-
-    /// <summary>A source that holds its first packet back until the gate opens.</summary>
-    private sealed class HeldSource(IPacketSource inner, ManualResetEventSlim gate) : IPacketSource
-    {
-        public string Name => inner.Name;
-        public long Position => inner.Position;
-        public long Length => inner.Length;
-
-        public bool TryRead(out PacketRecord packet)
-        {
-            gate.Wait();
-            return inner.TryRead(out packet);
-        }
-
-        public void Dispose() => inner.Dispose();
     }
 }
